@@ -1,0 +1,171 @@
+"""The ``patchdesk`` command.
+
+Every subcommand first loads and validates the configuration; a broken setting ends the command
+with one line naming the setting (exit status 2). Subcommands that need the desk set Django up
+only after the checks in :mod:`patchdesk.desk.bootstrap` passed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import click
+
+from patchdesk import __version__
+from patchdesk.commands import desk as desk_commands
+from patchdesk.commands import jobs as jobs_commands
+from patchdesk.desk.config import CONFIG_FILE_VARIABLE, ConfigError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_CONFIG_ERROR = 2
+
+
+def _config_errors_exit(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`ConfigError` (or Django's ImproperlyConfigured) into one line and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from django.core.exceptions import ImproperlyConfigured
+
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, ImproperlyConfigured) as exc:
+            click.echo(f"patchdesk: configuration error: {exc}", err=True)
+            sys.exit(EXIT_CONFIG_ERROR)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="patchdesk")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help=f"TOML settings file (same as {CONFIG_FILE_VARIABLE}).",
+)
+def main(config_file: str | None) -> None:
+    """Run a managed Linux security-update service.
+
+    Settings come from PATCHDESK_* environment variables and an optional TOML file; see
+    docs/configuration.md.
+    """
+    if config_file:
+        os.environ[CONFIG_FILE_VARIABLE] = config_file
+
+
+@main.command()
+@_config_errors_exit
+def init() -> None:
+    """Check the settings, prepare the data directory and database, create the first operator."""
+    desk_commands.init()
+
+
+@main.command()
+@click.option("--listen", help="HOST:PORT to serve on (default from PATCHDESK_LISTEN).")
+@click.option(
+    "--worker/--no-worker",
+    default=None,
+    help="Also run a job worker (default: yes with the database jobs backend).",
+)
+@click.option("--threads", default=8, show_default=True, help="Web server threads.")
+@_config_errors_exit
+def serve(listen: str | None, worker: bool | None, threads: int) -> None:
+    """Serve the desk (console and portal) and, in embedded mode, one job worker."""
+    desk_commands.serve(listen=listen, with_worker=worker, threads=threads)
+
+
+@main.command()
+@click.option("--listen", help="HOST:PORT to serve on (default from PATCHDESK_LISTEN).")
+@_config_errors_exit
+def run(listen: str | None) -> None:
+    """The main job: prepare everything, then serve the desk with a worker."""
+    desk_commands.serve(listen=listen, with_worker=None, threads=8)
+
+
+@main.command()
+@click.option("--with-scheduler", is_flag=True, help="Also run the periodic scheduler.")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
+@_config_errors_exit
+def worker(with_scheduler: bool, burst: bool) -> None:
+    """Run a job worker for the configured backend (database or Redis)."""
+    jobs_commands.worker(with_scheduler=with_scheduler, burst=burst)
+
+
+@main.command()
+@click.option("--poll", "poll_s", default=15.0, show_default=True, help="Seconds between checks.")
+@_config_errors_exit
+def scheduler(poll_s: float) -> None:
+    """Run the periodic scheduler alone (safe to run on several machines)."""
+    jobs_commands.scheduler(poll_s=poll_s)
+
+
+@main.group()
+def jobs() -> None:
+    """Inspect background jobs."""
+
+
+@jobs.command("ping")
+@click.option("--count", default=1, show_default=True, help="How many pings to send.")
+@click.option("--timeout", "timeout_s", default=30.0, show_default=True, help="Seconds to wait.")
+@_config_errors_exit
+def jobs_ping(count: int, timeout_s: float) -> None:
+    """Enqueue ping jobs and wait until workers have executed them."""
+    if not jobs_commands.ping(count=count, timeout_s=timeout_s):
+        sys.exit(1)
+
+
+@main.group()
+def operator() -> None:
+    """Manage operator accounts."""
+
+
+@operator.command("create")
+@click.argument("username")
+@click.option("--email", default="", help="E-mail address.")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Read the password from this environment variable (default: generate and print one).",
+)
+@_config_errors_exit
+def operator_create(username: str, email: str, password_env: str | None) -> None:
+    """Create an operator who can log in to the console."""
+    if not desk_commands.operator_create(username, email=email, password_env=password_env):
+        sys.exit(1)
+
+
+@main.group()
+def config() -> None:
+    """Show or check the settings."""
+
+
+@config.command("show")
+@_config_errors_exit
+def config_show() -> None:
+    """Print the effective settings (secrets hidden)."""
+    desk_commands.config_show()
+
+
+@config.command("check")
+@_config_errors_exit
+def config_check() -> None:
+    """Validate the settings and reach the configured services; exit 2 on a problem."""
+    desk_commands.config_check()
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@_config_errors_exit
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (migrate, shell, makemessages, ...)."""
+    desk_commands.manage(list(args))

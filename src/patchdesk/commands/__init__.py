@@ -1,0 +1,1 @@
+"""Implementations of the ``patchdesk`` subcommands (the thin shell over desk services)."""

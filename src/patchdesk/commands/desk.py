@@ -1,0 +1,203 @@
+"""Set-up, serving and account subcommands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from patchdesk import __version__
+from patchdesk.desk.bootstrap import data_dir_prepare, secret_key_ensure, services_check
+from patchdesk.desk.config import Config, ConfigError, load_config
+
+INITIAL_OPERATOR = "admin"
+INITIAL_OPERATOR_FILE = "initial-operator.txt"
+
+
+def django_setup() -> Config:
+    """Validate the settings and services, prepare the data directory, then set Django up."""
+    config = load_config()
+    services_check(config)
+    data_dir_prepare(config)
+    secret_key_ensure(config)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "patchdesk.desk.settings"
+    import django
+    from django.utils import translation
+
+    django.setup()
+    translation.activate(terminal_language(os.environ))
+    return config
+
+
+def terminal_language(environ: Mapping[str, str]) -> str:
+    """Japanese when the terminal's locale is Japanese, else English (POSIX precedence)."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def database_require_migrated() -> None:
+    """Stop with a clear message when ``patchdesk init`` has not prepared the database."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise ConfigError(
+            "PATCHDESK_DATABASE_URL", "the database is not prepared: run `patchdesk init`"
+        )
+
+
+def init() -> Config:
+    config = django_setup()
+    from django.core.management import call_command
+
+    click.echo(f"Preparing the database at {config.database.display} ...")
+    call_command("migrate", interactive=False, verbosity=0)
+    _first_operator_ensure(config)
+    return config
+
+
+def _first_operator_ensure(config: Config) -> None:
+    from patchdesk.desk.accounts.models import Role, User
+    from patchdesk.desk.accounts.services import operator_create, password_generate
+
+    login_file = config.data_dir / INITIAL_OPERATOR_FILE
+    if User.objects.filter(role=Role.OPERATOR).exists():
+        if login_file.exists():
+            click.echo(f"The first operator's login is in {login_file} (change the password).")
+        return
+    password = password_generate()
+    operator_create(INITIAL_OPERATOR, password=password)
+    _write_private(login_file, f"username: {INITIAL_OPERATOR}\npassword: {password}\n")
+    click.echo(
+        f"Created the first operator. Log in as {INITIAL_OPERATOR!r} with password "
+        f"{password!r}\n(also saved in {login_file}; change it after logging in)."
+    )
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(*, listen: str | None, with_worker: bool | None, threads: int) -> None:
+    if listen:
+        os.environ["PATCHDESK_LISTEN"] = listen
+    config = init()
+    from waitress import serve as waitress_serve
+
+    from patchdesk.commands.supervisor import WorkerSupervisor
+    from patchdesk.desk.wsgi import application
+
+    run_worker = config.jobs_backend == "database" if with_worker is None else with_worker
+    supervisor = WorkerSupervisor(with_scheduler=True) if run_worker else None
+    host = f"[{config.listen_host}]" if ":" in config.listen_host else config.listen_host
+    click.echo(f"patchdesk {__version__} serving at http://{host}:{config.listen_port}/")
+    click.echo(f"  database: {config.database.display}; jobs: {config.jobs_backend}")
+    click.echo(
+        "  job worker: " + ("embedded (one process)" if run_worker else "run `patchdesk worker`")
+    )
+    click.echo("Press Ctrl+C to stop.")
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    if supervisor:
+        supervisor.start()
+    try:
+        waitress_serve(
+            application,
+            host=config.listen_host,
+            port=config.listen_port,
+            threads=threads,
+            ident="patchdesk",
+            _quiet=True,
+        )
+    except KeyboardInterrupt:
+        click.echo("Stopping.")
+    finally:
+        if supervisor:
+            supervisor.stop()
+
+
+def operator_create(username: str, *, email: str, password_env: str | None) -> bool:
+    django_setup()
+    database_require_migrated()
+    from patchdesk.desk.accounts.services import operator_create as service
+    from patchdesk.desk.accounts.services import password_generate
+    from patchdesk.desk.core.errors import PatchdeskError
+
+    if password_env:
+        password = os.environ.get(password_env, "")
+        if not password:
+            click.echo(
+                f"patchdesk: environment variable {password_env} is empty or unset", err=True
+            )
+            return False
+    else:
+        password = password_generate()
+    try:
+        service(username, password=password, email=email)
+    except PatchdeskError as exc:
+        click.echo(f"patchdesk: {exc.message}", err=True)
+        return False
+    shown = "(from the environment)" if password_env else repr(password)
+    click.echo(f"Created operator {username!r} with password {shown}.")
+    return True
+
+
+def config_show() -> None:
+    config = load_config()
+    rows = {
+        "config file": str(config.config_file or "(none)"),
+        "data directory": str(config.data_dir),
+        "database": config.database.display,
+        "jobs backend": config.jobs_backend,
+        "redis": _mask_url(config.redis_url) if config.redis_url else "(none)",
+        "secret key": "(set)" if config.secret_key else "(generated in the data directory)",
+        "time zone": config.time_zone,
+        "languages": ", ".join(config.languages) + f" (default {config.language_code})",
+        "mail": config.email.transport
+        + (f" {config.email.host}:{config.email.port}" if config.email.host else ""),
+        "listen": f"{config.listen_host}:{config.listen_port}",
+        "base url": config.base_url,
+        "allowed hosts": ", ".join(config.allowed_hosts),
+        "debug": str(config.debug),
+        "log level": config.log_level,
+    }
+    width = max(len(key) for key in rows)
+    for key, value in rows.items():
+        click.echo(f"{key:<{width}}  {value}")
+
+
+def _mask_url(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def config_check() -> None:
+    config = load_config()
+    services_check(config)
+    click.echo(f"settings ok; database {config.database.display} and services reachable")
+
+
+def manage(args: list[str]) -> None:
+    django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["patchdesk manage", *args])

@@ -1,0 +1,1 @@
+"""The Django desk: persistence, the operators' console, the customers' portal, jobs and mail."""
