@@ -1,0 +1,1 @@
+"""Benchmarks with real data: `make bench` (figures go to docs/performance.md)."""
