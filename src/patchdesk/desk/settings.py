@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "patchdesk.desk.core",
     "patchdesk.desk.accounts",
+    "patchdesk.desk.customers",
+    "patchdesk.desk.platforms",
+    "patchdesk.desk.fleet",
     "patchdesk.desk.console",
     "patchdesk.desk.portal",
 ]

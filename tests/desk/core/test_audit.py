@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_audit_entry_names_actor_object_and_changes() -> None:
-    user = User.objects.create(username="ops1", role="operator")
+    user = User.objects.create(username="ops1", role="operator")  # no customer: an operator
     with transaction.atomic():
         entry = audit_record(
             actor=user, action="user.language", obj=user, changes={"language": ["", "ja"]}

@@ -12,6 +12,11 @@ class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer user")
 
 
+class CustomerRole(models.TextChoices):
+    ADMIN = "admin", _("Customer admin")
+    MEMBER = "member", _("Customer member")
+
+
 class Language(models.TextChoices):
     JAPANESE = "ja", "日本語"
     ENGLISH = "en", "English"
@@ -32,10 +37,34 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Language of the desk and of mail; empty means the browser's choice."),
     )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The company a customer user belongs to; empty for operators."),
+    )
+    customer_role = models.CharField(
+        _("role at the customer"),
+        max_length=16,
+        choices=CustomerRole.choices,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="operator", customer__isnull=True)
+                    | models.Q(role="customer", customer__isnull=False)
+                ),
+                name="user_customer_matches_role",
+            )
+        ]
 
     @property
     def is_operator(self) -> bool:
@@ -43,4 +72,4 @@ class User(AbstractUser):
 
     @property
     def is_customer_user(self) -> bool:
-        return self.is_active and self.role == Role.CUSTOMER
+        return self.is_active and self.role == Role.CUSTOMER and self.customer_id is not None
