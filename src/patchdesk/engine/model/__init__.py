@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+from patchdesk.engine.model.advisory import (
+    Advisory,
+    AffectedPackage,
+    Confidence,
+    FixStatus,
+    PackageNameKind,
+    VendorSeverity,
+)
 from patchdesk.engine.model.platform import OsFamily, PackageFormat, Platform
+from patchdesk.engine.model.vulnerability import (
+    CvssScore,
+    EndOfLife,
+    EpssScore,
+    KevEntry,
+    Vulnerability,
+)
 
-__all__ = ["OsFamily", "PackageFormat", "Platform"]
+__all__ = [
+    "Advisory",
+    "AffectedPackage",
+    "Confidence",
+    "CvssScore",
+    "EndOfLife",
+    "EpssScore",
+    "FixStatus",
+    "KevEntry",
+    "OsFamily",
+    "PackageFormat",
+    "PackageNameKind",
+    "Platform",
+    "VendorSeverity",
+    "Vulnerability",
+]

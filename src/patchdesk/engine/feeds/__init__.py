@@ -1,0 +1,1 @@
+"""Advisory and enrichment sources, each split into fetch (I/O) and parse (pure)."""
