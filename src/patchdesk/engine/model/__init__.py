@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from patchdesk.engine.model.advisory import (
     Advisory,
+    AdvisoryKind,
     AffectedPackage,
     Confidence,
     FixStatus,
@@ -21,6 +22,7 @@ from patchdesk.engine.model.vulnerability import (
 
 __all__ = [
     "Advisory",
+    "AdvisoryKind",
     "AffectedPackage",
     "Confidence",
     "CvssScore",

@@ -15,6 +15,7 @@ from patchdesk.engine.model.platform import PackageFormat
 
 __all__ = [
     "Advisory",
+    "AdvisoryKind",
     "AffectedPackage",
     "Confidence",
     "FixStatus",
@@ -49,6 +50,18 @@ class VendorSeverity(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class AdvisoryKind(enum.StrEnum):
+    """What the vendor says the update is for (``ALSA``/``RHSA`` vs ``ALBA``/``RHBA``/``ALEA``...).
+
+    For Debian changelogs the kind comes from the archive suite the update was published in
+    (``bookworm-security`` is SECURITY), never from whether a CVE id is mentioned.
+    """
+
+    SECURITY = "security"
+    BUGFIX = "bugfix"
+    ENHANCEMENT = "enhancement"
+
+
 class Confidence(enum.StrEnum):
     """How much the fix data can be trusted; shown with every finding."""
 
@@ -68,6 +81,9 @@ class AffectedPackage:
     fixed_version: str | None = None  # required when status is FIXED
     introduced_version: str | None = None  # None: affected since the beginning
     arches: tuple[str, ...] = ()  # empty: every architecture
+    # Where the fix ships when that is more than the release's standard archive: "ubuntu-pro"
+    # (Ubuntu Pro / ESM, needs a subscription). Empty: the release's own updates.
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +102,7 @@ class Advisory:
     affected: tuple[AffectedPackage, ...] = ()
     confidence: Confidence = Confidence.VENDOR
     aliases: tuple[str, ...] = field(default=())  # other ids of the same advisory (RHSA for ALSA)
+    kind: AdvisoryKind = AdvisoryKind.SECURITY
 
     @property
     def platform_keys(self) -> frozenset[str]:
