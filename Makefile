@@ -58,7 +58,8 @@ lint:
 typecheck:
 	env $$(env | grep -o '^PATCHDESK_[A-Z_]*' | sed 's/^/-u /') \
 		PATCHDESK_DATA_DIR=$(CURDIR)/.mypy_cache/data \
-		PATCHDESK_SECRET_KEY=typecheck-only-not-a-secret-0123456789abcdef $(BIN)/mypy
+		PATCHDESK_SECRET_KEY=typecheck-only-not-a-secret-0123456789abcdef \
+		PATCHDESK_ENCRYPTION_KEYS=dHlwZWNoZWNrLW9ubHktbm90LWEtc2VjcmV0LTEyMzQ= $(BIN)/mypy
 
 importlint:
 	$(BIN)/lint-imports

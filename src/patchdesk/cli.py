@@ -153,6 +153,15 @@ def config_show() -> None:
     desk_commands.config_show()
 
 
+@config.command("new-key")
+def config_new_key() -> None:
+    """Print a new random encryption key (for PATCHDESK_ENCRYPTION_KEYS)."""
+    import base64
+    import secrets
+
+    click.echo(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+
+
 @config.command("check")
 @_config_errors_exit
 def config_check() -> None:

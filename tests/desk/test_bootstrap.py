@@ -63,3 +63,16 @@ def test_unreachable_postgresql_and_redis_are_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="PATCHDESK_REDIS_URL: cannot reach Redis"):
         services_check(config)
+
+
+def test_encryption_key_is_generated_private_and_read_back(tmp_path: Path) -> None:
+    from patchdesk.desk.bootstrap import encryption_keys_read
+
+    config = load_config({"PATCHDESK_DATA_DIR": str(tmp_path)})
+    data_dir_prepare(config)
+    secret_key_ensure(config)
+    key_file = tmp_path / "encryption_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    (key,) = encryption_keys_read(config)
+    secret_key_ensure(config)
+    assert encryption_keys_read(config) == (key,)

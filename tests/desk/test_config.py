@@ -90,6 +90,8 @@ def test_smtp_mail_url(tmp_path: Path) -> None:
         ("PATCHDESK_LISTEN", "127.0.0.1:99999", "port must be 1-65535"),
         ("PATCHDESK_DEBUG", "maybe", "expected true or false"),
         ("PATCHDESK_SECRET_KEY", "short", "at least 32 characters"),
+        ("PATCHDESK_ENCRYPTION_KEYS", "not-base64!", "32 url-safe base64-encoded bytes"),
+        ("PATCHDESK_ENCRYPTION_KEYS", "c2hvcnQ=", "32 url-safe base64-encoded bytes"),
         ("PATCHDESK_EMAIL_URL", "pigeon://coop", "unsupported scheme 'pigeon'"),
         ("PATCHDESK_BASE_URL", "desk.example.jp", "expected an http(s) URL"),
         ("PATCHDESK_LOG_LEVEL", "LOUD", "not one of DEBUG"),

@@ -25,6 +25,9 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("PDTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET_KEY = "patchdesk-tests-only-" + "k" * 40
+TEST_ENCRYPTION_KEY = (
+    "cGF0Y2hkZXNrLXRlc3RzLW9ubHktMzItYnl0ZXMtISE="  # b"patchdesk-tests-only-32-bytes-!!"
+)
 
 for _name in [name for name in os.environ if name.startswith("PATCHDESK_")]:
     del os.environ[_name]
@@ -32,6 +35,7 @@ _DATA_DIR = tempfile.mkdtemp(prefix="patchdesk-test-")
 (Path(_DATA_DIR) / "static").mkdir()
 os.environ["PATCHDESK_DATA_DIR"] = _DATA_DIR
 os.environ["PATCHDESK_SECRET_KEY"] = TEST_SECRET_KEY
+os.environ["PATCHDESK_ENCRYPTION_KEYS"] = TEST_ENCRYPTION_KEY
 if os.environ.get("PDTEST_DATABASE", "sqlite") == "postgres":
     os.environ["PATCHDESK_DATABASE_URL"] = urlunsplit(
         urlsplit(POSTGRES_URL)._replace(path="/patchdesk")

@@ -7,6 +7,7 @@ created yet), and only then is the data directory made and the secret key writte
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
@@ -18,12 +19,14 @@ from patchdesk.desk.config import Config, ConfigError
 __all__ = [
     "SECRET_KEY_FILE",
     "data_dir_prepare",
+    "encryption_keys_read",
     "secret_key_ensure",
     "secret_key_read",
     "services_check",
 ]
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+ENCRYPTION_KEY_FILE = "encryption_key"
 _SERVICE_TIMEOUT_S = 5
 
 
@@ -92,13 +95,20 @@ def data_dir_prepare(config: Config) -> None:
 
 
 def secret_key_ensure(config: Config) -> None:
-    """Write a random secret key to the data directory unless one is configured or present."""
-    if config.secret_key:
-        return
-    path = config.data_dir / SECRET_KEY_FILE
-    if path.exists():
-        return
-    key = secrets.token_urlsafe(50)
+    """Write random keys to the data directory unless configured or present.
+
+    The secret key signs sessions; the encryption key protects credentials and passphrases
+    at rest. Back both up with the database: without the encryption key the stored
+    credentials cannot be read.
+    """
+    if not config.secret_key:
+        _write_new_key(config.data_dir / SECRET_KEY_FILE, secrets.token_urlsafe(50))
+    if not config.encryption_keys:
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        _write_new_key(config.data_dir / ENCRYPTION_KEY_FILE, key)
+
+
+def _write_new_key(path: Path, key: str) -> None:
     # O_EXCL: two processes starting at once keep the first key; 0600: only this user reads it.
     with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -106,18 +116,27 @@ def secret_key_ensure(config: Config) -> None:
             handle.write(key + "\n")
 
 
-def secret_key_read(config: Config) -> str:
-    """The generated secret key; raise :class:`ConfigError` if ``patchdesk init`` never ran."""
-    path = config.data_dir / SECRET_KEY_FILE
+def _read_key(path: Path, setting: str) -> str:
     try:
         key = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         raise ConfigError(
-            "PATCHDESK_SECRET_KEY",
-            f"not set and {path} does not exist (run `patchdesk init` first)",
+            setting, f"not set and {path} does not exist (run `patchdesk init` first)"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("PATCHDESK_SECRET_KEY", f"cannot read {path}: {exc}") from None
+        raise ConfigError(setting, f"cannot read {path}: {exc}") from None
     if len(key) < 32:
-        raise ConfigError("PATCHDESK_SECRET_KEY", f"{path} holds no usable key (too short)")
+        raise ConfigError(setting, f"{path} holds no usable key (too short)")
     return key
+
+
+def secret_key_read(config: Config) -> str:
+    """The generated secret key; raise :class:`ConfigError` if ``patchdesk init`` never ran."""
+    return _read_key(config.data_dir / SECRET_KEY_FILE, "PATCHDESK_SECRET_KEY")
+
+
+def encryption_keys_read(config: Config) -> tuple[str, ...]:
+    """The configured encryption keys, or the generated one."""
+    if config.encryption_keys:
+        return config.encryption_keys
+    return (_read_key(config.data_dir / ENCRYPTION_KEY_FILE, "PATCHDESK_ENCRYPTION_KEYS"),)

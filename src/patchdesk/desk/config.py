@@ -12,6 +12,7 @@ default. Keys in the file are the variable names without the prefix, lower-cased
 
 from __future__ import annotations
 
+import base64
 import difflib
 import os
 import tomllib
@@ -93,6 +94,7 @@ class Config:
     database: DatabaseConfig
     redis_url: str | None
     secret_key: str | None = field(repr=False)
+    encryption_keys: tuple[str, ...] = field(repr=False)
     debug: bool
     allowed_hosts: tuple[str, ...]
     time_zone: str
@@ -124,6 +126,7 @@ _KNOWN_KEYS = (
     "database_url",
     "redis_url",
     "secret_key",
+    "encryption_keys",
     "debug",
     "allowed_hosts",
     "time_zone",
@@ -156,6 +159,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         database=_parse_database_url(raw.get("database_url"), data_dir),
         redis_url=_parse_redis_url(raw.get("redis_url")),
         secret_key=_parse_secret_key(raw.get("secret_key")),
+        encryption_keys=_parse_encryption_keys(raw.get("encryption_keys")),
         debug=_parse_bool(raw.get("debug"), default=False),
         allowed_hosts=_parse_list(raw.get("allowed_hosts"), default=("127.0.0.1", "localhost")),
         time_zone=_parse_time_zone(raw.get("time_zone")),
@@ -334,6 +338,25 @@ def _parse_secret_key(raw: _Raw | None) -> str | None:
     if len(text) < 32:
         raise ConfigError(raw.origin, "must be at least 32 characters (or unset to generate one)")
     return text
+
+
+def _parse_encryption_keys(raw: _Raw | None) -> tuple[str, ...]:
+    """Fernet keys (the first encrypts; all decrypt, for rotation). Empty: generated."""
+    if raw is None:
+        return ()
+    keys = _parse_list(raw, default=())
+    for key in keys:
+        try:
+            decoded = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            decoded = b""
+        if len(decoded) != 32:
+            raise ConfigError(
+                raw.origin,
+                "each key must be 32 url-safe base64-encoded bytes "
+                "(make one with `patchdesk config new-key`)",
+            )
+    return keys
 
 
 def _parse_time_zone(raw: _Raw | None) -> str:
