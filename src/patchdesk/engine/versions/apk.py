@@ -70,46 +70,73 @@ def _fail(text: str, reason: Reason, detail: str) -> InvalidVersion:
 
 
 _ORDER = ("number", "letter", "suffix", "commit hash", "revision")
+_Step = tuple[int, int] | tuple[Reason, str]
+
+
+def _count(text: str, allowed: str) -> int:
+    return len(text) - len(text.lstrip(allowed))
+
+
+def _suffix(text: str, pos: int) -> _Step:
+    suffix = _SUFFIX_PARTS.match(text, pos)
+    name = suffix.group(1) if suffix else ""
+    if suffix is None or name not in SUFFIXES:
+        return Reason.APK_UNKNOWN_SUFFIX, f"unknown suffix _{name} at offset {pos}"
+    return 2, suffix.end()
+
+
+def _commit_hash(text: str, pos: int) -> _Step:
+    count = _count(text[pos + 1 :], "0123456789abcdef")
+    if not count:
+        return Reason.APK_MISSING_HASH, f"no hex commit hash after '~' at offset {pos}"
+    return 3, pos + 1 + count
+
+
+def _revision(text: str, pos: int) -> _Step:
+    if text[pos + 1 : pos + 2] != "r":
+        return Reason.APK_MISPLACED, f"'-' at offset {pos} is not followed by 'r' and a number"
+    count = _count(text[pos + 2 :], "0123456789")
+    if not count:
+        return Reason.APK_MISSING_NUMBER, f"no digits after '-r' at offset {pos}"
+    return 4, pos + 2 + count
+
+
+# A marker character, the last stage after which it may come, and how to read what follows.
+_MARKERS = {"_": (2, _suffix), "~": (2, _commit_hash), "-": (3, _revision)}
+
+
+def _step(text: str, pos: int, stage: int) -> _Step:
+    """One token of apk's grammar at ``pos``: (new stage, new pos), or (reason, detail)."""
+    char = text[pos]
+    where = f"{char!r} at offset {pos}"
+    if char == "." and stage == 0:
+        count = _count(text[pos + 1 :], "0123456789")
+        if not count:
+            return Reason.APK_MISSING_NUMBER, f"no digits after {where}"
+        return 0, pos + 1 + count
+    if "a" <= char <= "z" and stage == 0:
+        return 1, pos + 1
+    marker = _MARKERS.get(char)
+    if marker is not None and stage <= marker[0]:
+        return marker[1](text, pos)
+    if char in ".~_-0123456789" or "a" <= char <= "z":
+        return Reason.APK_MISPLACED, f"{where} may not follow a {_ORDER[stage]}"
+    return Reason.APK_BAD_CHARACTER, f"{where} is not allowed"
 
 
 def _diagnose(text: str) -> InvalidVersion:
     """Why ``apk_version_validate()`` refuses ``text``: walk its grammar to the first fault."""
     if "\x00" in text:
         return _fail(text, Reason.NUL_CHARACTER, "contains a NUL character")
-    if not text[:1].isascii() or not text[:1].isdigit():
+    pos = len(text) - len(text.lstrip("0123456789"))
+    if pos == 0:
         return _fail(text, Reason.APK_NO_LEADING_DIGIT, "does not start with a digit")
     stage = 0  # index into _ORDER of the last token kind seen
-    pos = len(text) - len(text.lstrip("0123456789"))
     while pos < len(text):
-        char = text[pos]
-        where = f"{char!r} at offset {pos}"
-        if char == "." and stage == 0:
-            digits = re.match(r"[0-9]*", text[pos + 1 :])
-            if not digits or not digits.group():
-                return _fail(text, Reason.APK_MISSING_NUMBER, f"no digits after {where}")
-            pos += 1 + len(digits.group())
-        elif "a" <= char <= "z" and stage == 0:
-            stage, pos = 1, pos + 1
-        elif char == "_" and stage <= 2:
-            suffix = _SUFFIX_PARTS.match(text, pos)
-            name = suffix.group(1) if suffix else ""
-            if suffix is None or name not in SUFFIXES:
-                return _fail(text, Reason.APK_UNKNOWN_SUFFIX, f"unknown suffix _{name} at {pos}")
-            stage, pos = 2, suffix.end()
-        elif char == "~" and stage <= 2:
-            digits = re.match(r"[0-9a-f]*", text[pos + 1 :])
-            if not digits or not digits.group():
-                return _fail(text, Reason.APK_MISSING_HASH, f"no hex commit hash after {where}")
-            stage, pos = 3, pos + 1 + len(digits.group())
-        elif char == "-" and stage <= 3 and text[pos + 1 : pos + 2] == "r":
-            digits = re.match(r"[0-9]*", text[pos + 2 :])
-            if not digits or not digits.group():
-                return _fail(text, Reason.APK_MISSING_NUMBER, f"no digits after '-r' at {pos}")
-            stage, pos = 4, pos + 2 + len(digits.group())
-        elif char in ".~_-" or ("a" <= char <= "z") or char.isascii() and char.isdigit():
-            return _fail(text, Reason.APK_MISPLACED, f"{where} may not follow a {_ORDER[stage]}")
-        else:
-            return _fail(text, Reason.APK_BAD_CHARACTER, f"{where} is not allowed")
+        first, second = _step(text, pos, stage)
+        if isinstance(first, Reason):
+            return _fail(text, first, str(second))
+        stage, pos = first, int(second)
     raise AssertionError(f"apk grammar walk accepted {text!r}")  # pragma: no cover
 
 

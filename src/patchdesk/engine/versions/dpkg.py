@@ -133,15 +133,45 @@ def _strtol(data: bytes) -> tuple[int, int, bool]:
     return (-value if negative else value), end, False
 
 
-def _split(text: str) -> tuple[int, bytes, bytes, Reason | None]:
-    """``parseversion()``: (epoch, upstream, revision, first warning), or InvalidVersion."""
+def _encode(text: str) -> bytes:
     if "\x00" in text:
         raise _fail(text, Reason.NUL_CHARACTER, "contains a NUL character")
     try:
-        data = text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise _fail(text, Reason.NOT_ENCODABLE, "cannot be encoded as UTF-8") from exc
-    data = data.lstrip(_BLANKS)
+
+
+def _epoch(text: str, data: bytes, colon: int) -> int:
+    """The epoch before the first colon, read and checked as ``parseversion()`` does."""
+    epoch, epoch_end, overflow = _strtol(data)
+    if epoch_end == 0:
+        raise _fail(text, Reason.EPOCH_EMPTY, "epoch in version is empty")
+    if epoch_end != colon:
+        raise _fail(text, Reason.EPOCH_NOT_NUMBER, "epoch in version is not number")
+    if epoch < 0:
+        raise _fail(text, Reason.EPOCH_NEGATIVE, "epoch in version is negative")
+    if epoch > EPOCH_MAX or overflow:
+        raise _fail(text, Reason.EPOCH_TOO_BIG, "epoch in version is too big")
+    if colon + 1 == len(data):
+        raise _fail(text, Reason.NOTHING_AFTER_COLON, "nothing after colon in version number")
+    return epoch
+
+
+def _warning(upstream: bytes, revision: bytes) -> Reason | None:
+    """The first of dpkg's warnings that applies (dpkg reports only one), or None."""
+    if upstream[0] not in _DIGITS:
+        return Reason.UPSTREAM_NOT_DIGIT
+    if _BAD_UPSTREAM.search(upstream):
+        return Reason.UPSTREAM_BAD_CHARACTER
+    if _BAD_REVISION.search(revision):
+        return Reason.REVISION_BAD_CHARACTER
+    return None
+
+
+def _split(text: str) -> tuple[int, bytes, bytes, Reason | None]:
+    """``parseversion()``: (epoch, upstream, revision, first warning), or InvalidVersion."""
+    data = _encode(text).lstrip(_BLANKS)
     if not data:
         raise _fail(text, Reason.EMPTY, "version string is empty")
     match = _NOT_BLANK.match(data)
@@ -152,17 +182,7 @@ def _split(text: str) -> tuple[int, bytes, bytes, Reason | None]:
     epoch = 0
     version = data[:end]
     if colon >= 0:
-        epoch, epoch_end, overflow = _strtol(data)
-        if epoch_end == 0:
-            raise _fail(text, Reason.EPOCH_EMPTY, "epoch in version is empty")
-        if epoch_end != colon:
-            raise _fail(text, Reason.EPOCH_NOT_NUMBER, "epoch in version is not number")
-        if epoch < 0:
-            raise _fail(text, Reason.EPOCH_NEGATIVE, "epoch in version is negative")
-        if epoch > EPOCH_MAX or overflow:
-            raise _fail(text, Reason.EPOCH_TOO_BIG, "epoch in version is too big")
-        if colon + 1 == len(data):
-            raise _fail(text, Reason.NOTHING_AFTER_COLON, "nothing after colon in version number")
+        epoch = _epoch(text, data, colon)
         version = data[colon + 1 : end]
     upstream, hyphen, revision = version.rpartition(b"-")
     if not hyphen:
@@ -171,14 +191,7 @@ def _split(text: str) -> tuple[int, bytes, bytes, Reason | None]:
         raise _fail(text, Reason.REVISION_EMPTY, "revision number is empty")
     if not upstream:
         raise _fail(text, Reason.UPSTREAM_EMPTY, "version number is empty")
-    warning = None
-    if upstream[0] not in _DIGITS:
-        warning = Reason.UPSTREAM_NOT_DIGIT
-    elif _BAD_UPSTREAM.search(upstream):
-        warning = Reason.UPSTREAM_BAD_CHARACTER
-    elif _BAD_REVISION.search(revision):
-        warning = Reason.REVISION_BAD_CHARACTER
-    return epoch, upstream, revision, warning
+    return epoch, upstream, revision, _warning(upstream, revision)
 
 
 _WARNINGS = {
@@ -210,18 +223,17 @@ def sort_key(text: str) -> bytes:
     if match is None:
         epoch, upstream, revision, _ = _split(check_text(KIND, text))
         return _key(epoch, upstream, revision)
-    epoch_digits, version = match.groups()
-    upstream, hyphen, revision = version.rpartition("-")
+    epoch_text, version_text = match.groups()
+    upstream_text, hyphen, revision_text = version_text.rpartition("-")
     if not hyphen:
-        upstream, revision = version, ""
-    elif not revision:
-        _split(text)  # raises the exact error
-    runs = _RUNS
-    epoch_key = runs.get(epoch_digits.encode()) if epoch_digits else runs.get(b"0")
+        upstream_text, revision_text = version_text, ""
+    elif not revision_text:
+        _split(text)  # raises the exact error ("revision number is empty")
+    epoch_digits = epoch_text.encode("ascii") if epoch_text else b"0"
     return (
-        (epoch_key or _run(epoch_digits.encode() if epoch_digits else b"0"))
-        + _part_key(upstream.encode("ascii"))
-        + _part_key(revision.encode("ascii"))
+        (_RUNS.get(epoch_digits) or _run(epoch_digits))
+        + _part_key(upstream_text.encode("ascii"))
+        + _part_key(revision_text.encode("ascii"))
     )
 
 

@@ -41,10 +41,8 @@ _TOKEN_KEYS: dict[str, bytes] = {"~": _TILDE, "^": _CARET}
 
 def _token_key(token: str) -> bytes:
     raw = token.encode("ascii")
-    if token[0] in "0123456789":
-        encoded = _NUMBER + encode_natural(raw)
-    else:
-        encoded = _ALPHA + raw + b"\x00"  # letters are > 0x00: strcmp order, prefix first
+    # Letters are > 0x00, so a terminating 0x00 gives strcmp order (a prefix sorts first).
+    encoded = _NUMBER + encode_natural(raw) if token[0] in "0123456789" else _ALPHA + raw + b"\x00"
     if len(_TOKEN_KEYS) < DIGIT_CACHE_LIMIT:
         _TOKEN_KEYS[token] = encoded
     return encoded
