@@ -12,12 +12,13 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from patchdesk.desk.bootstrap import secret_key_read
+from patchdesk.desk.bootstrap import encryption_keys_read, secret_key_read
 from patchdesk.desk.config import Config, ConfigError, DatabaseConfig, load_config
 
 try:
     CONFIG: Config = load_config()
     SECRET_KEY = CONFIG.secret_key or secret_key_read(CONFIG)
+    PATCHDESK_ENCRYPTION_KEYS = encryption_keys_read(CONFIG)
 except ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "patchdesk.desk.customers",
     "patchdesk.desk.platforms",
     "patchdesk.desk.fleet",
+    "patchdesk.desk.advisories",
     "patchdesk.desk.console",
     "patchdesk.desk.portal",
 ]
