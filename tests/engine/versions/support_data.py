@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import gzip
+import itertools
 import json
 import lzma
 import os
@@ -74,7 +75,24 @@ def near_pairs(values: tuple[str, ...], count: int, seed: int) -> list[tuple[str
 _DIGIT_RUNS = ["0", "1", "9", "10", "00", "007", "2147483647", "4294967296", "18446744073709551616"]
 _LONG_DIGITS = ["1" + "0" * 25, "9" * 40, "0" * 30 + "1", "12345678901234567890123"]
 _WORDS = ["a", "b", "z", "A", "Z", "rc", "dfsg", "deb12u1", "el9", "git", "p", "~", "~~", "+"]
-_ODD = ["é", "α", "€", "ÿ", "\u00a0", "😀", "_", "!", "*", "@", "/", "\\", "=", "%", "'", "\x7f"]
+_ODD = [
+    "é",
+    "\u03b1",
+    "€",
+    "ÿ",
+    "\u00a0",
+    "😀",
+    "_",
+    "!",
+    "*",
+    "@",
+    "/",
+    "\\",
+    "=",
+    "%",
+    "'",
+    "\x7f",
+]
 _BLANKS = [" ", "\t", "\n", "\r", "\x0b", "\x0c"]
 
 
@@ -113,7 +131,7 @@ def adversarial_dpkg(count: int, seed: int) -> list[str]:
     """Odd dpkg strings: epochs of every kind, hyphens and colons anywhere, blanks, non-ASCII."""
     rng = random.Random(seed)
     alphabet = "0123456789abzAZ.+-~:_ é\t" + "".join(_BLANKS)
-    extra = ["-", "--", ":", "::", ".", "-0", "-1", ":0", "0:", ""] + _BLANKS
+    extra = ["-", "--", ":", "::", ".", "-0", "-1", ":0", "0:", "", *_BLANKS]
     return [_adversarial(rng, debian_versions(), extra, alphabet) for _ in range(count)]
 
 
@@ -129,7 +147,7 @@ def adversarial_rpm(count: int, seed: int) -> list[str]:
 def adversarial_pairs(texts: list[str], seed: int, alphabet: str) -> list[tuple[str, str]]:
     """Two pairs per string: with its neighbour in the list, and with a mutation of itself."""
     rng = random.Random(seed)
-    pairs = list(zip(texts, texts[1:], strict=False))
+    pairs = list(itertools.pairwise(texts))
     pairs += [(text, _mutate(rng, text, alphabet)) for text in texts if text]
     return pairs
 
@@ -137,13 +155,12 @@ def adversarial_pairs(texts: list[str], seed: int, alphabet: str) -> list[tuple[
 DPKG_ALPHABET = "0123456789abzAZ.+-~:_ é\t\n"
 RPM_ALPHABET = "0123456789abzAZ.+-~^:_é"
 APK_ALPHABET = "0123456789abfgprz._-~rA"
+_APK_NUMBERS = ["0", "1", "2", "9", "10", "01", "001", "00", "007", "20240101", *_LONG_DIGITS]
 _APK_SUFFIXES = ["alpha", "beta", "pre", "rc", "cvs", "svn", "git", "hg", "p", "foo", "a", ""]
 
 
 def _apk_number(rng: random.Random) -> str:
-    return rng.choice(
-        ["0", "1", "2", "9", "10", "01", "001", "00", "007", "20240101"] + _LONG_DIGITS
-    )
+    return rng.choice(_APK_NUMBERS)
 
 
 def apk_versions(count: int, seed: int) -> list[str]:

@@ -62,8 +62,15 @@ def build_dpkg_oracle(directory: Path) -> tuple[Path | None, str | None]:
     binary = directory / "dpkg_oracle"
     source = HERE / "oracles" / "dpkg_oracle.c"
     built = subprocess.run(
-        [gcc, "-O2", "-DLIBDPKG_VOLATILE_API=1", "-o", str(binary), str(source)]
-        + flags.stdout.split(),
+        [
+            gcc,
+            "-O2",
+            "-DLIBDPKG_VOLATILE_API=1",
+            "-o",
+            str(binary),
+            str(source),
+            *flags.stdout.split(),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from engine.versions.support_data import (
     DPKG_ALPHABET,
     adversarial_dpkg,
@@ -24,9 +25,8 @@ from engine.versions.support_oracles import (
     dpkg_compare_many,
     dpkg_parse_many,
 )
-from patchdesk_testing.plugin import require
-
 from patchdesk.engine.versions import InvalidVersion, dpkg
+from patchdesk_testing.plugin import require
 
 pytestmark = pytest.mark.slow
 

@@ -1,12 +1,14 @@
 """rpm versions against the real rpm 4.18 (python3-rpm under the system interpreter).
 
-``rpm.ver`` is ``rpmverParse``/``rpmverCmp`` (EVR strings); bare strings go to librpmio's own
-``rpmvercmp`` through ctypes. One helper process answers each whole batch. A missing python3-rpm fails these tests (``make test`` installs it).
+``rpm.ver`` is ``rpmverParse``/``rpmverCmp`` (EVR strings); bare strings go to librpmio's
+own ``rpmvercmp`` through ctypes. One helper process answers each whole batch. A missing
+python3-rpm fails these tests (``make test`` installs it).
 """
 
 from __future__ import annotations
 
 import pytest
+
 from engine.versions.support_data import (
     RPM_ALPHABET,
     adversarial_pairs,
@@ -22,9 +24,8 @@ from engine.versions.support_oracles import (
     rpm_parse_many,
     rpm_request_many,
 )
-from patchdesk_testing.plugin import require
-
 from patchdesk.engine.versions import InvalidVersion, rpm
+from patchdesk_testing.plugin import require
 
 pytestmark = pytest.mark.slow
 
