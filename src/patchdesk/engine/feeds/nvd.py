@@ -16,7 +16,7 @@ Records that cannot be read completely are rejected whole, as for CVE JSON 5.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -153,9 +153,9 @@ def parse_nvd_legacy_item(item: object) -> Vulnerability:
     cve_id = normalize_cve_id(get_mapping(cve, "CVE_data_meta").get("ID"), field="ID")
     ids: list[str] = []
     for problem in _objects(opt_mapping(cve, "problemtype"), "problemtype_data"):
-        for description in _objects(problem, "description"):
+        for entry in _objects(problem, "description"):
             try:
-                ids.append(normalize_cwe_id(get_str(description, "value")))
+                ids.append(normalize_cwe_id(get_str(entry, "value")))
             except ValueError as error:
                 raise FieldError(f"problemtype: {error}") from None
     scores: list[CvssScore] = []
@@ -208,6 +208,7 @@ def parse_nvd_json(data: bytes, *, location: str = "") -> ParseResult[Vulnerabil
             rejection(SOURCE, location or "document", f"not valid JSON: {error}", location)
         )
         return result
+    parse: Callable[[object], Vulnerability]
     if isinstance(document, Mapping) and "CVE_Items" in document:
         entries, parse, where = document["CVE_Items"], parse_nvd_legacy_item, "CVE_Items"
     elif isinstance(document, Mapping) and "vulnerabilities" in document:
