@@ -249,7 +249,16 @@ def parse_purl(purl: str) -> PackageUrl:
 # release they pin (``rhel_eus:9.2`` -> ``rhel:9.2``), so their older fixes never answer for a
 # host that follows the main stream. ELS (extended life, e.g. RHEL 7) has no minor: ``rhel:7``.
 _RHEL_CPE_PRODUCTS = frozenset(
-    {"enterprise_linux", "rhel_eus", "rhel_aus", "rhel_e4s", "rhel_tus", "rhel_els"}
+    {
+        "enterprise_linux",
+        "enterprise_linux_eus",  # RHEL 10 "E2S": cpe:/o:redhat:enterprise_linux_eus:10.0
+        "rhel_eus",
+        "rhel_eus_long_life",
+        "rhel_aus",
+        "rhel_e4s",
+        "rhel_tus",
+        "rhel_els",
+    }
 )
 _RHEL_RELEASE = re.compile(r"\d{1,2}(?:\.\d{1,2})?")
 
@@ -271,5 +280,5 @@ def rhel_platform_key(cpe: str) -> str | None:
     if not _RHEL_RELEASE.fullmatch(release):
         return None
     if parts[0] == "enterprise_linux":
-        release = release.split(".", 1)[0]  # "enterprise_linux:8.2" is still the main stream
+        release = release.split(".", 1)[0]  # RHEL 10's main stream names its minor: 10.1 -> 10
     return f"rhel:{release}"
