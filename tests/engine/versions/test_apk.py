@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from engine.versions.support_data import APK_ALPHABET, adversarial_pairs, apk_versions
 from engine.versions.support_reference import apk_compare, apk_valid
-
 from patchdesk.engine.versions import InvalidVersion, Reason, apk
 
 DATA = Path(__file__).parent / "data" / "apk_version.data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_tilde_sorts_before_everything_even_the_end() -> None:
     """Debian Policy §5.6.12: "~" sorts before anything, even the end of a part."""
     ordered = ["1.0~~", "1.0~~a", "1.0~", "1.0~a", "1.0", "1.0a", "1.0é", "1.0+", "1.0.1"]
     assert sorted(ordered, key=dpkg.sort_key) == ordered
-    assert [dpkg.compare(a, b) for a, b in zip(ordered, ordered[1:], strict=False)] == [-1] * 8
+    assert [dpkg.compare(a, b) for a, b in itertools.pairwise(ordered)] == [-1] * 8
 
 
 def test_digit_runs_compare_numerically_at_any_length() -> None:
