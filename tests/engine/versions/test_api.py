@@ -179,3 +179,26 @@ def test_postgresql_bytea_orders_keys_like_compare() -> None:
     assert [versions.sort_key("dpkg", t) for t in ordered] == [
         versions.sort_key("dpkg", t) for t in by_cmp
     ]
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_the_fast_key_path_equals_the_full_parser(kind: str) -> None:
+    """sort_key takes a shortcut for common strings; parse() always runs the full parser."""
+    from engine.versions.support_data import adversarial_dpkg, adversarial_rpm, apk_versions
+
+    texts = {
+        "dpkg": [*debian_versions(), *adversarial_dpkg(5_000, seed=31)],
+        "rpm": [*almalinux_evrs(), *adversarial_rpm(5_000, seed=32)],
+        "apk": apk_versions(5_000, seed=33),
+    }[kind]
+    checked = 0
+    for text in texts:
+        try:
+            parsed = versions.parse(kind, text)
+        except InvalidVersion:
+            with pytest.raises(InvalidVersion):
+                versions.sort_key(kind, text)
+            continue
+        assert versions.sort_key(kind, text) == parsed.key
+        checked += 1
+    assert checked > 1000

@@ -19,7 +19,7 @@ from typing import ClassVar
 from patchdesk.engine.model.platform import PackageFormat
 from patchdesk.engine.versions.base import VersionBase, check_text
 from patchdesk.engine.versions.errors import InvalidVersion, Reason
-from patchdesk.engine.versions.keycodec import wrap_uint64
+from patchdesk.engine.versions.keycodec import DIGIT_CACHE_LIMIT, wrap_uint64
 
 __all__ = ["SUFFIXES", "ApkVersion", "compare", "parse", "sort_key"]
 
@@ -49,8 +49,31 @@ _SUFFIX_KEYS = {
 }
 
 
+_U64: dict[str, bytes] = {}
+_DOTTED: dict[str, bytes] = {}
+
+
 def _u64(digits: str) -> bytes:
-    return wrap_uint64(digits).to_bytes(8, "big")
+    """A number as apk holds it (``uint64_t``, wrapping), 8 bytes big-endian; cached."""
+    encoded = _U64.get(digits)
+    if encoded is None:
+        encoded = wrap_uint64(digits).to_bytes(8, "big")
+        if len(_U64) < DIGIT_CACHE_LIMIT:
+            _U64[digits] = encoded
+    return encoded
+
+
+def _dotted(number: str) -> bytes:
+    """A ``.number`` token: with a leading zero a string (0x00-terminated), else a number."""
+    encoded = _DOTTED.get(number)
+    if encoded is None:
+        if number[0] == "0":
+            encoded = b"%c%s\x00" % (_ZERO_LED, number.encode("ascii"))
+        else:
+            encoded = bytes((_NUMBER,)) + _u64(number)
+        if len(_DOTTED) < DIGIT_CACHE_LIMIT:
+            _DOTTED[number] = encoded
+    return encoded
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -146,14 +169,11 @@ def _key(text: str) -> bytes:
         raise _diagnose(text)
     initial, dotted, letter, suffixes, commit, revision = match.groups()
     pieces = [_u64(initial)]
-    for number in dotted.split(".")[1:]:
-        if number[0] == "0":
-            pieces.append(b"%c%s\x00" % (_ZERO_LED, number.encode("ascii")))
-        else:
-            pieces.append(bytes((_NUMBER,)) + _u64(number))
+    if dotted:
+        pieces += [_dotted(number) for number in dotted[1:].split(".")]
     if letter:
         pieces.append(bytes((_LETTER, ord(letter))))
-    for name, number in _SUFFIX_PARTS.findall(suffixes):
+    for name, number in _SUFFIX_PARTS.findall(suffixes) if suffixes else ():
         suffix_key = _SUFFIX_KEYS.get(name)
         if suffix_key is None:
             raise _diagnose(text)

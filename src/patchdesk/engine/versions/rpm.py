@@ -127,8 +127,49 @@ def parse(text: str) -> RpmVersion:
     )
 
 
+_RELEASE_MARK = "\x01"  # stands for the release hyphen in the one-pass tokenizer below
+_FAST_TOKENS = re.compile(r"[0-9]+|[A-Za-z]+|[~^\x01]")
+_TOKEN_KEYS[_RELEASE_MARK] = _END
+_EPOCH_KEYS: dict[str, bytes] = {}
+
+
+def _fast_key(text: str) -> bytes:
+    """``_key(*_split(text))`` in one tokenizer pass, for ASCII text without control bytes.
+
+    The release hyphen is replaced by a mark whose token key is the end byte, so a single
+    ``findall`` yields the version's keys, its end, then the release's keys.
+    """
+    epoch_key = _ZERO_EPOCH
+    colon = text.find(":")
+    if colon >= 0 and (colon == 0 or text[:colon].isdigit()):
+        epoch = text[:colon] or "0"
+        epoch_key = _EPOCH_KEYS.get(epoch) or _epoch_key(epoch)
+        text = text[colon + 1 :]
+    hyphen = text.rfind("-")
+    cache = _TOKEN_KEYS
+    if hyphen < 0:
+        tokens = _FAST_TOKENS.findall(text)
+        tail = _END + _NO_RELEASE
+    else:
+        tokens = _FAST_TOKENS.findall(f"{text[:hyphen]}{_RELEASE_MARK}{text[hyphen + 1 :]}")
+        tail = _END
+    return epoch_key + b"".join([cache.get(token) or _token_key(token) for token in tokens]) + tail
+
+
+def _epoch_key(epoch: str) -> bytes:
+    key = vercmp_key(epoch)
+    if len(_EPOCH_KEYS) < DIGIT_CACHE_LIMIT:
+        _EPOCH_KEYS[epoch] = key
+    return key
+
+
+_ZERO_EPOCH = vercmp_key("0")
+
+
 def sort_key(text: str) -> bytes:
     """The order-preserving key of an EVR string."""
+    if type(text) is str and text and text.isascii() and text.isprintable():
+        return _fast_key(text)
     return _key(*_split(_check(text)))
 
 
