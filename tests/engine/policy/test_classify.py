@@ -98,11 +98,13 @@ def test_table_1_by_weakness(
     assert result.policy_version == POLICY.version
 
 
-def test_memory_leak_counts_as_resource_management_through_the_cwe_399_category() -> None:
-    result = classify(facts("CWE-401", vector=DOS), POLICY, CWE)
+def test_a_leak_of_file_descriptors_counts_as_resource_management_through_the_hierarchy() -> None:
+    """CWE-775 (missing release of file descriptor) sits under CWE-772, in category CWE-399."""
+    result = classify(facts("CWE-775", vector=DOS), POLICY, CWE)
+    assert result.category == "resource-management"
     leak = next(r for r in result.reasons if r.rule_id == "resource-management")
-    assert leak.cwe_id == "CWE-401"
-    assert "through CWE-772" in leak.detail or "through CWE-399" in leak.detail
+    assert leak.cwe_id == "CWE-775"
+    assert "through CWE-" in leak.detail
 
 
 def test_local_attack_vector_is_out_of_scope_whatever_the_weakness() -> None:
@@ -123,23 +125,52 @@ def test_adjacent_network_counts_as_remote_by_default() -> None:
     assert result.level == SecurityLevel.HIGH
 
 
-def test_a_remote_weakness_outside_table_1_is_out_of_scope() -> None:
+def test_an_attack_on_the_sites_visitors_is_out_of_scope() -> None:
+    """XSS is not an attack type of Table 1, even with a remote vector or on KEV."""
+    for kev in (False, True):
+        result = classify(
+            facts("CWE-79", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", kev=kev),
+            POLICY,
+            CWE,
+        )
+        assert (result.level, result.certainty) == (SecurityLevel.OUT_OF_SCOPE, Certainty.FIRM)
+        assert result.reasons[0].rule_id == "not-a-service-attack-type"
+        assert "CWE-79" in result.reasons[0].detail
+
+
+def test_a_mechanism_cwe_lets_the_vector_tell_the_consequence() -> None:
+    """CVE-2024-6387 (regreSSHion): a race condition (CWE-364) that gives a remote take-over."""
     result = classify(
-        facts("CWE-79", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"), POLICY, CWE
+        facts("CWE-364", vector="CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"), POLICY, CWE
     )
-    assert result.level == SecurityLevel.OUT_OF_SCOPE
-    assert result.reasons[0].rule_id == "no-matching-rule"
-    assert "CWE-79" in result.reasons[0].detail
+    assert (result.level, result.category) == (SecurityLevel.HIGH, "remote-code-execution")
+    assert (result.certainty, result.reasons[0].rule_id) == (
+        Certainty.TENTATIVE,
+        "cvss-full-compromise",
+    )
 
 
 def test_generic_cwe_falls_back_to_the_vector_tentatively() -> None:
     result = classify(facts("NVD-CWE-noinfo", "CWE-20", vector=FULL), POLICY, CWE)
     assert (result.level, result.certainty) == (SecurityLevel.HIGH, Certainty.TENTATIVE)
     assert result.reasons[0].rule_id == "cvss-full-compromise"
-    unknown = classify(
+    integrity_only = classify(
         facts("CWE-20", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"), POLICY, CWE
     )
-    assert unknown.level == SecurityLevel.NEEDS_REVIEW
+    assert integrity_only.level == SecurityLevel.NEEDS_REVIEW
+    assert integrity_only.reasons[0].rule_id == "insufficient-facts"
+    specific = classify(
+        facts("CWE-668", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"), POLICY, CWE
+    )
+    assert (specific.level, specific.certainty) == (SecurityLevel.OUT_OF_SCOPE, Certainty.TENTATIVE)
+    assert specific.reasons[0].rule_id == "no-matching-rule"
+
+
+def test_among_medium_rules_the_one_naming_the_cwe_wins() -> None:
+    """CWE-770 is under CWE-400 (DoS) and named by the resource-management rule."""
+    result = classify(facts("CWE-770", vector=DOS), POLICY, CWE)
+    assert result.category == "resource-management"
+    assert {r.rule_id for r in result.reasons} >= {"resource-management", "dos-resource-exhaustion"}
 
 
 def test_without_a_vector_the_cwe_decides_tentatively_and_says_so() -> None:
@@ -169,14 +200,14 @@ def test_nothing_known_needs_review() -> None:
     assert result.reasons[0].kind == ReasonKind.MISSING
 
 
-def test_known_exploitation_sends_remote_out_of_scope_to_review_only() -> None:
-    xss = classify(
-        facts("CWE-79", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", kev=True),
+def test_known_exploitation_sends_an_undecided_remote_one_to_review_only() -> None:
+    undecided = classify(
+        facts("CWE-668", vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", kev=True),
         POLICY,
         CWE,
     )
-    assert xss.level == SecurityLevel.NEEDS_REVIEW
-    assert xss.reasons[-1].kind == ReasonKind.KEV
+    assert undecided.level == SecurityLevel.NEEDS_REVIEW
+    assert undecided.reasons[-1].kind == ReasonKind.KEV
     local = classify(
         facts("CWE-787", vector="CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", kev=True),
         POLICY,

@@ -85,7 +85,7 @@ def labelled() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def source() -> dict[str, dict[str, str]]:
     if not SOURCE_CSV.exists():
-        pytest.skip(f"source table not available: {SOURCE_CSV}")
+        pytest.fail(f"source table not available: {SOURCE_CSV}")
     with gzip.open(SOURCE_CSV, "rt", encoding="utf-8", newline="") as file:
         return {row["cve"]: row for row in csv.DictReader(file)}
 
@@ -93,7 +93,7 @@ def source() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def kev_ids() -> set[str]:
     if not KEV_JSON.exists():
-        pytest.skip(f"KEV catalogue not available: {KEV_JSON}")
+        pytest.fail(f"KEV catalogue not available: {KEV_JSON}")
     with KEV_JSON.open(encoding="utf-8") as file:
         catalogue = json.load(file)
     return {entry["cveID"] for entry in catalogue["vulnerabilities"]}

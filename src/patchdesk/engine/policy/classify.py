@@ -34,6 +34,8 @@ class _Match:
     category: str
     level: SecurityLevel
     reason: Reason
+    is_direct: bool = False  # the rule names the CWE itself, not an ancestor or category
+    order: int = 0  # the rule's position in the policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,46 +90,52 @@ def _classify(facts: VulnerabilityFacts, policy: Policy, hierarchy: CweHierarchy
 
     if vector is not None and vector.metrics.attack_vector not in policy.remote_attack_vectors:
         reason = _vector_reason(vector, "local-attack-vector", "the attack vector is not remote")
-        return _kev_review(
-            facts,
-            policy,
-            verdict(SecurityLevel.OUT_OF_SCOPE, "", Certainty.FIRM, [reason]),
-            remote=False,
-        )
+        result = verdict(SecurityLevel.OUT_OF_SCOPE, "", Certainty.FIRM, [reason])
+        return _kev_note(facts, policy, result, may_escalate=False)
 
-    specific_cwes = [c for c in facts.cwes if c.cwe_id not in policy.generic_cwes]
-    matches = _cwe_matches(specific_cwes, vector, policy, hierarchy)
+    specific = [c for c in facts.cwes if c.cwe_id not in policy.generic_cwes]
     certainty = Certainty.FIRM if vector is not None else Certainty.TENTATIVE
-    if vector is None and matches:
+    matches = _cwe_matches(specific, vector, policy, hierarchy)
+    if matches and vector is None:
         notes.append(_missing("no-cvss-vector", "no CVSS vector: assumed remote"))
-    if not matches and vector is not None and not specific_cwes:
-        matches = _cvss_matches(vector, policy)
-        certainty = Certainty.TENTATIVE
-    if not matches and vector is None:
-        matches = _fallback_matches(facts, policy)
-        certainty = Certainty.TENTATIVE
-    if matches:
-        best = max(matches, key=lambda m: m.level.rank)
-        reasons = [m.reason for m in matches]
+    excluded = [
+        c for c in specific if any(hierarchy.is_a(c.cwe_id, t) for t in policy.out_of_scope_cwes)
+    ]
+    if not matches and excluded:
+        reasons = [_excluded_reason(excluded)]
         if vector is not None:
-            reasons.append(_vector_reason(vector, "remote-attack-vector", "remote attack vector"))
-        return _kev_review(facts, policy, verdict(best.level, best.category, certainty, reasons))
-    if specific_cwes and vector is not None:
-        names = ", ".join(c.cwe_id for c in specific_cwes)
+            reasons.append(_remote_reason(vector))
+        result = verdict(SecurityLevel.OUT_OF_SCOPE, "", certainty, reasons)
+        return _kev_note(facts, policy, result, may_escalate=False)
+    if not matches:
+        certainty = Certainty.TENTATIVE
+        matches = (
+            _cvss_matches(vector, policy)
+            if vector is not None
+            else _fallback_matches(facts, policy)
+        )
+    if matches:
+        best = max(matches, key=lambda m: (m.level.rank, m.is_direct, -m.order))
+        reasons = [best.reason] + [m.reason for m in matches if m is not best]
+        if vector is not None:
+            reasons.append(_remote_reason(vector))
+        result = verdict(best.level, best.category, certainty, reasons)
+        return _kev_note(facts, policy, result, may_escalate=True)
+    if vector is not None and specific:
+        described = ", ".join(c.cwe_id for c in specific)
         reasons = [
             Reason(
-                kind=ReasonKind.CWE,
+                kind=ReasonKind.CVSS,
                 rule_id="no-matching-rule",
-                detail=f"{names}: not an attack type of the service",
-                cwe_id=specific_cwes[0].cwe_id,
-                source=specific_cwes[0].provider,
+                detail=f"{described}; the impacts fit no attack type of the service",
+                cwe_id=specific[0].cwe_id,
+                source=vector.score.provider,
             ),
-            _vector_reason(vector, "remote-attack-vector", "remote attack vector"),
+            _remote_reason(vector),
         ]
-        return _kev_review(
-            facts, policy, verdict(SecurityLevel.OUT_OF_SCOPE, "", Certainty.FIRM, reasons)
-        )
-    missing = _missing("insufficient-facts", _what_is_missing(specific_cwes, vector))
+        result = verdict(SecurityLevel.OUT_OF_SCOPE, "", Certainty.TENTATIVE, reasons)
+        return _kev_note(facts, policy, result, may_escalate=True)
+    missing = _missing("insufficient-facts", _what_is_missing(specific, vector))
     return verdict(SecurityLevel.NEEDS_REVIEW, "", Certainty.TENTATIVE, [missing])
 
 
@@ -180,8 +188,12 @@ def _cwe_matches(
     metrics = vector.metrics if vector else None
     matches: list[_Match] = []
     for cwe in cwes:
-        for rule in policy.rules:
-            target = next((t for t in rule.cwe if hierarchy.is_a(cwe.cwe_id, t)), None)
+        for order, rule in enumerate(policy.rules):
+            target = (
+                cwe.cwe_id
+                if cwe.cwe_id in rule.cwe
+                else next((t for t in rule.cwe if hierarchy.is_a(cwe.cwe_id, t)), None)
+            )
             if target is None or not _impact_holds(rule.when, metrics):
                 continue
             via = "" if target == cwe.cwe_id else f" (through {target})"
@@ -198,6 +210,8 @@ def _cwe_matches(
                         cwe_id=cwe.cwe_id,
                         source=cwe.provider,
                     ),
+                    is_direct=target == cwe.cwe_id,
+                    order=order,
                 )
             )
     return matches
@@ -205,7 +219,7 @@ def _cwe_matches(
 
 def _cvss_matches(vector: _Vector, policy: Policy) -> list[_Match]:
     matches = []
-    for rule in policy.cvss_rules:
+    for order, rule in enumerate(policy.cvss_rules):
         if _impact_holds(rule.when, vector.metrics):
             category = policy.categories[rule.category]
             matches.append(
@@ -213,6 +227,7 @@ def _cvss_matches(vector: _Vector, policy: Policy) -> list[_Match]:
                     rule.category,
                     category.level,
                     _vector_reason(vector, rule.id, f"{rule.when.describe()}: {category.name_en}"),
+                    order=order,
                 )
             )
     return matches
@@ -255,10 +270,11 @@ def _fallback_matches(facts: VulnerabilityFacts, policy: Policy) -> list[_Match]
     return matches
 
 
-def _kev_review(
-    facts: VulnerabilityFacts, policy: Policy, result: Classification, *, remote: bool = True
+def _kev_note(
+    facts: VulnerabilityFacts, policy: Policy, result: Classification, *, may_escalate: bool
 ) -> Classification:
-    """Known exploitation never lowers a verdict; it sends a remote out-of-scope one to review."""
+    """Known exploitation never lowers a verdict; it sends an undecided out-of-scope one to
+    review. Out of scope for a clear reason (local vector, a non-Table-1 attack type) stays."""
     if facts.kev is None:
         return result
     kev_reason = Reason(
@@ -268,7 +284,7 @@ def _kev_review(
         source="kev",
     )
     escalate = (
-        remote
+        may_escalate
         and policy.kev_review_when_out_of_scope
         and result.level == SecurityLevel.OUT_OF_SCOPE
     )
@@ -280,6 +296,21 @@ def _kev_review(
         reasons=(*result.reasons, kev_reason),
         policy_version=result.policy_version,
     )
+
+
+def _excluded_reason(excluded: list[SourcedCwe]) -> Reason:
+    first = excluded[0]
+    return Reason(
+        kind=ReasonKind.CWE,
+        rule_id="not-a-service-attack-type",
+        detail=f"{first.cwe_id}: an attack on the site's visitors, not in Table 1",
+        cwe_id=first.cwe_id,
+        source=first.provider,
+    )
+
+
+def _remote_reason(vector: _Vector) -> Reason:
+    return _vector_reason(vector, "remote-attack-vector", "remote attack vector")
 
 
 def _vector_reason(vector: _Vector, rule_id: str, detail: str) -> Reason:
@@ -297,8 +328,8 @@ def _missing(rule_id: str, detail: str) -> Reason:
 
 
 def _what_is_missing(cwes: list[SourcedCwe], vector: _Vector | None) -> str:
-    if vector is None and not cwes:
-        return "no CWE, no CVSS vector and no decisive vendor severity or description"
-    if vector is None:
+    if vector is not None:
+        return "no specific CWE, and the CVSS impacts fit no attack type of the service"
+    if cwes:
         return "no CVSS vector, and no rule matches the CWE"
-    return "no specific CWE and the CVSS vector fits no rule"
+    return "no CWE, no CVSS vector and no decisive vendor severity or description"

@@ -34,7 +34,7 @@ _SUBTABLE_KEYS = {
     "remote": {"attack_vectors"},
     "cvss": {"provider_order"},
     "kev": {"review_when_out_of_scope"},
-    "cwe": {"generic"},
+    "cwe": {"generic", "out_of_scope"},
 }
 
 
@@ -105,6 +105,7 @@ class Policy:
     cvss_provider_order: tuple[str, ...]
     kev_review_when_out_of_scope: bool
     generic_cwes: frozenset[str]
+    out_of_scope_cwes: tuple[str, ...]
     categories: Mapping[str, Category]
     rules: tuple[CweRule, ...]
     cvss_rules: tuple[CvssRule, ...]
@@ -157,6 +158,9 @@ def load_policy(text: str) -> Policy:
         cvss_provider_order=tuple(_strings(data.get("cvss", {}), "provider_order", "cvss")),
         kev_review_when_out_of_scope=_bool(data.get("kev", {}), "review_when_out_of_scope"),
         generic_cwes=frozenset(_cwe_list(data.get("cwe", {}).get("generic", []), "cwe.generic")),
+        out_of_scope_cwes=tuple(
+            _cwe_list(data.get("cwe", {}).get("out_of_scope", []), "cwe.out_of_scope")
+        ),
         categories=categories,
         rules=tuple(
             _cwe_rule(item, f"rules[{i}]", categories)
