@@ -1,4 +1,4 @@
-"""The Debian security tracker JSON -> advisories (hand-written fixture in the documented format)."""
+"""Debian security tracker JSON -> advisories (a hand-written fixture in the documented format)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from patchdesk.engine.feeds.debian_tracker import (
+    DEBIAN_RELEASES,
     parse_debian_tracker,
     parse_debian_tracker_document,
 )
