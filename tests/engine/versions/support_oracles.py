@@ -54,11 +54,18 @@ def build_dpkg_oracle(directory: Path) -> tuple[Path | None, str | None]:
     gcc = shutil.which("gcc")
     if gcc is None:
         return None, "gcc is not installed (Debian package gcc)"
-    flags = subprocess.run(
-        ["pkg-config", "--cflags", "--libs", "libdpkg"], capture_output=True, text=True, check=False
-    )
-    if flags.returncode != 0:
-        return None, "pkg-config finds no libdpkg (Debian package libdpkg-dev)"
+    if not Path("/usr/include/dpkg/version.h").exists():
+        return None, "libdpkg headers are missing (Debian package libdpkg-dev)"
+    link = ["-ldpkg"]  # the static libdpkg.a; parseversion() needs none of its private libs
+    if shutil.which("pkg-config"):
+        flags = subprocess.run(
+            ["pkg-config", "--cflags", "--libs", "libdpkg"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if flags.returncode == 0:
+            link = flags.stdout.split()
     binary = directory / "dpkg_oracle"
     source = HERE / "oracles" / "dpkg_oracle.c"
     built = subprocess.run(
@@ -69,7 +76,7 @@ def build_dpkg_oracle(directory: Path) -> tuple[Path | None, str | None]:
             "-o",
             str(binary),
             str(source),
-            *flags.stdout.split(),
+            *link,
         ],
         capture_output=True,
         text=True,
