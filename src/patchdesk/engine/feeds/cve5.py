@@ -19,6 +19,7 @@ state) is rejected whole: the desk keeps what it had for that CVE rather than ha
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -72,7 +73,9 @@ _SUFFIXES: Final = (".json", ".json.gz", ".json.xz", ".jsonl", ".jsonl.gz", ".js
 JsonObject = Mapping[str, object]
 
 
+@functools.lru_cache(maxsize=64)
 def _key(text: str) -> str:
+    """``"Technical Impact"`` / ``"technicalImpact"`` -> ``"technicalimpact"``."""
     return "".join(character for character in text.lower() if character.isalnum())
 
 
