@@ -20,6 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+pytest_plugins = ["patchdesk_testing.testbed.fixtures"]  # the SSH testbed's fixtures
+
 POSTGRES_URL = os.environ.get(
     "PDTEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

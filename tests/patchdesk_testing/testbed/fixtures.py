@@ -1,0 +1,58 @@
+"""pytest fixtures for the SSH testbed (registered by ``patchdesk_testing.plugin``).
+
+``testbed``: a session-wide testbed with ``PDTEST_TESTBED_HOSTS`` (default 3) hosts, their
+package indexes updated through the proxy. ``testbed_host_factory``: extra hosts for one test
+(scenarios that change a host), removed afterwards. Both **fail** when the machine cannot run
+the testbed (not root, tools missing, no mirror): they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from patchdesk_testing.plugin import require
+from patchdesk_testing.testbed.hosts import TestbedHost
+from patchdesk_testing.testbed.testbed import Testbed, testbed_problem
+
+__all__ = ["testbed", "testbed_host_factory"]
+
+_FIRST_EXTRA_INDEX = 20
+
+
+@pytest.fixture(scope="session")
+def testbed() -> Iterator[Testbed]:
+    require("the SSH testbed", testbed_problem())
+    count = int(os.environ.get("PDTEST_TESTBED_HOSTS", "3"))
+    bed = Testbed()
+    try:
+        bed.up(count)
+    except Exception as exc:  # noqa: BLE001 - any failure to start is reported as one
+        pytest.fail(f"the SSH testbed could not start: {exc}", pytrace=False)
+    try:
+        yield bed
+    finally:
+        bed.down()
+
+
+@pytest.fixture
+def testbed_host_factory(testbed: Testbed) -> Iterator[Callable[..., TestbedHost]]:
+    """``make(apt_update=False)``: a fresh host for this test only."""
+    made: list[TestbedHost] = []
+
+    def make(*, apt_update: bool = False) -> TestbedHost:
+        used = {host.index for host in testbed.hosts}
+        index = next(i for i in range(_FIRST_EXTRA_INDEX, 240) if i not in used)
+        host = testbed.add_host(index)
+        made.append(host)
+        if apt_update:
+            testbed.apt_update([host])
+        return host
+
+    try:
+        yield make
+    finally:
+        for host in made:
+            testbed.remove_host(host)
