@@ -8,6 +8,7 @@ import gzip
 import json
 import lzma
 import os
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,11 +18,13 @@ import pytest
 
 from patchdesk.engine.feeds.cve5 import (
     choose_cwe_ids,
+    fetch_cve5,
     parse_cve5_json,
     parse_cve5_jsonl,
     parse_cve5_record,
     read_cve5,
 )
+from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.model.vulnerability import (
     CvssScore,
@@ -345,3 +348,29 @@ def test_choose_cwe_ids_prefers_real_cwes() -> None:
 def test_record_must_be_an_object() -> None:
     with pytest.raises(FieldError, match="must be a JSON object"):
         parse_cve5_record([GOOD])
+
+
+def test_a_cvelist_release_zip_in_a_zip(tmp_path: Path) -> None:
+    """cvelistV5's daily bundle is a zip holding ``cves.zip``; both levels are read."""
+    other = copy.deepcopy(GOOD)
+    other["cveMetadata"]["cveId"] = "CVE-2030-0002"
+    inner = tmp_path / "cves.zip"
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("cves/2030/0xxx/CVE-2030-0001.json", json.dumps(GOOD))
+        archive.writestr("cves/2030/0xxx/CVE-2030-0002.json", json.dumps(other))
+        archive.writestr("cves/2030/0xxx/CVE-2030-0003.json", "{broken")
+        archive.writestr("cves/delta.json", '{"new": []}')
+    outer = tmp_path / "2030-01-02_all_CVEs_at_midnight.zip.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.write(inner, "cves.zip")
+    fetched = fetch_cve5(UrllibHttpClient(), tmp_path / "bundle.zip", url=outer.as_uri())
+    assert fetched.path is not None
+    result = read_cve5(fetched.path)
+    assert [r.cve_id for r in result.records] == ["CVE-2030-0001", "CVE-2030-0002"]
+    assert len(result.rejected) == 1
+    assert result.rejected[0].location.endswith(
+        "bundle.zip!cves.zip!cves/2030/0xxx/CVE-2030-0003.json"
+    )
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    assert read_cve5(broken).rejected[0].reason.startswith("not a readable zip archive")

@@ -7,6 +7,7 @@ import io
 import lzma
 import os
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,13 @@ from patchdesk.engine.feeds.cwe import (
     CweMatch,
     CweMatchKind,
     MappingUsage,
+    fetch_cwe_catalog,
     find_cwe_ids,
     get_cwe_catalog,
     load_cwe_catalog,
     normalize_cwe_id,
 )
+from patchdesk.engine.feeds.http import FetchResult
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.policy import CweHierarchy
 
@@ -295,3 +298,45 @@ def test_the_catalogue_is_the_policy_s_cwe_hierarchy(catalog: CweCatalog) -> Non
         assert catalog.kind_of(cwe_id) in {CweKind.WEAKNESS, CweKind.CATEGORY, CweKind.SPECIAL}
         assert hierarchy.is_a(cwe_id, cwe_id)
     assert hierarchy.is_a("CWE-401", "CWE-399")
+
+
+class _RecordingClient:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.urls: list[str] = []
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        destination: Path,
+        etag: str = "",
+        last_modified: str = "",
+        expected_sha256: str = "",
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        self.urls.append(url)
+        destination.write_bytes(self.body)
+        return FetchResult(url=url, path=destination, size=len(self.body))
+
+
+def test_mitre_s_zip_is_read(tmp_path: Path) -> None:
+    xml = (
+        f'{_HEADER}{_NS}<Weaknesses><Weakness ID="1" Name="Root" Abstraction="Pillar" '
+        'Status="Draft"><Mapping_Notes><Usage>Discouraged</Usage></Mapping_Notes></Weakness>'
+        "</Weaknesses></Weakness_Catalog>"
+    )
+    bundle = tmp_path / "source.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("cwec_v9.9.xml", xml)
+    client = _RecordingClient(bundle.read_bytes())
+    fetched = fetch_cwe_catalog(client, tmp_path / "cwec_latest.xml.zip")
+    assert client.urls == ["https://cwe.mitre.org/data/xml/cwec_latest.xml.zip"]
+    assert fetched.path is not None
+    catalog = load_cwe_catalog(fetched.path)
+    assert (catalog.version, catalog.name_of("CWE-1")) == ("9.9", "Root")
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("README.txt", "nothing")
+    with pytest.raises(FieldError, match=r"holds no \.xml file"):
+        load_cwe_catalog(empty)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from patchdesk.engine.feeds.epss import parse_epss_csv, read_epss
+from patchdesk.engine.feeds.epss import fetch_epss, parse_epss_csv, read_epss
+from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.feeds.kev import read_kev
 from patchdesk.engine.model.vulnerability import EpssScore
 
@@ -97,3 +98,12 @@ def test_files_that_are_not_epss() -> None:
         .rejected[0]
         .reason.startswith("not a valid compressed stream")
     )
+
+
+def test_fetch_then_read(tmp_path: Path) -> None:
+    source = tmp_path / "epss_scores-2025-08-24.csv.gz"
+    source.write_bytes(gzip.compress(FIRST))
+    fetched = fetch_epss(UrllibHttpClient(), tmp_path / "current.csv.gz", url=source.as_uri())
+    assert fetched.path is not None
+    result = read_epss(fetched.path)
+    assert [s.cve_id for s in result.records] == ["CVE-1999-0001", "CVE-2024-6387"]

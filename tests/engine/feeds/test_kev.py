@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.feeds.kev import (
+    KEV_JSON_URL,
     KevCatalogInfo,
+    fetch_kev,
     parse_kev_csv,
     parse_kev_json,
     read_kev,
@@ -143,3 +146,12 @@ def test_broken_json_documents() -> None:
     )
     with pytest.raises(FieldError, match="not a KEV catalogue"):
         read_kev_catalog_info(b"[]")
+
+
+def test_fetch_then_read_a_file_url(tmp_path: Path) -> None:
+    """The real urllib client on a ``file://`` copy (the air-gapped set-up)."""
+    fetched = fetch_kev(UrllibHttpClient(), tmp_path / "kev.json", url=JSON.as_uri())
+    assert fetched.path == tmp_path / "kev.json"
+    assert fetched.size == JSON.stat().st_size
+    assert len(read_kev(tmp_path / "kev.json").records) == 1404
+    assert KEV_JSON_URL.startswith("https://www.cisa.gov/")

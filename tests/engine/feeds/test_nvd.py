@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from patchdesk.engine.feeds.cve5 import read_cve5
-from patchdesk.engine.feeds.nvd import nvd_provider, parse_nvd_json, read_nvd
+from patchdesk.engine.feeds.http import FetchResult
+from patchdesk.engine.feeds.nvd import fetch_nvd_feed, nvd_provider, parse_nvd_json, read_nvd
 from patchdesk.engine.model.vulnerability import CvssScore, SsvcExploitation, Vulnerability
 
 SAMPLES = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "nvd-cve5-samples"
@@ -179,3 +180,35 @@ def test_broken_documents() -> None:
     assert legacy.rejected[0].reason.startswith("'ID' must be a CVE id")
     bare = parse_nvd_json(json.dumps(GOOD).encode())
     assert [record.cve_id for record in bare.records] == ["CVE-2023-4863"]
+
+
+class _RecordingClient:
+    """An HttpClient that copies a local file and remembers the URL it was asked for."""
+
+    def __init__(self, body: Path) -> None:
+        self.body = body
+        self.urls: list[str] = []
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        destination: Path,
+        etag: str = "",
+        last_modified: str = "",
+        expected_sha256: str = "",
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        self.urls.append(url)
+        destination.write_bytes(self.body.read_bytes())
+        return FetchResult(url=url, path=destination, size=destination.stat().st_size)
+
+
+def test_fetch_a_feed_then_read(tmp_path: Path) -> None:
+    client = _RecordingClient(SAMPLES / "nvdcve-1.1-test-data.json.xz")
+    fetched = fetch_nvd_feed(client, tmp_path / "feed.json.xz", feed="2024")
+    assert client.urls == ["https://nvd.nist.gov/feeds/json/cve/2.0/nvdcve-2.0-2024.json.gz"]
+    assert fetched.path is not None
+    assert len(read_nvd(fetched.path).records) == 669
+    fetch_nvd_feed(client, tmp_path / "x", url="file:///mirror/nvd.json.gz")
+    assert client.urls[-1] == "file:///mirror/nvd.json.gz"

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import IO, Final
 
 from patchdesk.engine.feeds.json_fields import FieldError
 
@@ -171,7 +171,9 @@ _READERS: Final[dict[str, Callable[[ET.Element], CweEntry]]] = {
 _SECTIONS: Final = {f"{_NS}Weaknesses", f"{_NS}Categories", f"{_NS}Views"}
 
 
-def _iter_entries(stream: io.BufferedIOBase, header: dict[str, str]) -> Iterator[CweEntry]:
+def _iter_entries(
+    stream: IO[bytes] | io.BufferedIOBase, header: dict[str, str]
+) -> Iterator[CweEntry]:
     depth = 0
     # The catalogue is MITRE's file (bundled by cwe2) or the operator's copy of it, not input
     # from the network; ElementTree resolves no external entities and expat >= 2.4 bounds
@@ -192,7 +194,7 @@ def _iter_entries(stream: io.BufferedIOBase, header: dict[str, str]) -> Iterator
             element.clear()  # External_References and anything newer
 
 
-def read_cwe_xml(stream: io.BufferedIOBase) -> tuple[str, date | None, list[CweEntry]]:
+def read_cwe_xml(stream: IO[bytes] | io.BufferedIOBase) -> tuple[str, date | None, list[CweEntry]]:
     """``(version, release date, entries)`` of a CWE XML catalogue; bad XML raises FieldError."""
     header: dict[str, str] = {}
     try:

@@ -26,6 +26,7 @@ import enum
 import functools
 import importlib.resources
 import re
+import zipfile
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,8 +43,11 @@ from patchdesk.engine.feeds._enrichment_cwe_xml import (
     read_cwe_xml,
 )
 from patchdesk.engine.feeds._enrichment_io import open_decompressed
+from patchdesk.engine.feeds.http import FetchResult, HttpClient
+from patchdesk.engine.feeds.json_fields import FieldError
 
 __all__ = [
+    "CWE_LATEST_URL",
     "NVD_CWE_NOINFO",
     "NVD_CWE_OTHER",
     "RESEARCH_VIEW",
@@ -55,12 +59,14 @@ __all__ = [
     "CweMatchKind",
     "CweParent",
     "MappingUsage",
+    "fetch_cwe_catalog",
     "find_cwe_ids",
     "get_cwe_catalog",
     "load_cwe_catalog",
     "normalize_cwe_id",
 ]
 
+CWE_LATEST_URL: Final = "https://cwe.mitre.org/data/xml/cwec_latest.xml.zip"
 RESEARCH_VIEW: Final = 1000
 SOFTWARE_DEVELOPMENT_VIEW: Final = 699
 NVD_CWE_OTHER: Final = "NVD-CWE-Other"
@@ -323,8 +329,22 @@ class CweCatalog:
         return None  # pragma: no cover - the lineage said there is a path
 
 
+def fetch_cwe_catalog(
+    client: HttpClient,
+    destination: Path,
+    *,
+    url: str = CWE_LATEST_URL,
+    etag: str = "",
+    last_modified: str = "",
+) -> FetchResult:
+    """Download MITRE's current catalogue (a zip holding one XML file) to ``destination``,
+    for :func:`load_cwe_catalog`. Not needed with the bundled 4.14 catalogue."""
+    return client.fetch(url, destination=destination, etag=etag, last_modified=last_modified)
+
+
 def load_cwe_catalog(path: Path | None = None) -> CweCatalog:
-    """Read a CWE XML catalogue (plain, .gz or .xz); by default the one ``cwe2`` bundles.
+    """Read a CWE XML catalogue (plain, .gz, .xz, or MITRE's .zip); by default the one
+    ``cwe2`` bundles.
 
     Raises FieldError (a ValueError) for a file that is not a CWE catalogue, OSError when it
     cannot be read. Loading takes about a second: load once, share the result
@@ -334,8 +354,16 @@ def load_cwe_catalog(path: Path | None = None) -> CweCatalog:
         resource = importlib.resources.files("cwe2") / "database_v49" / "cwec_v4.14.xml"
         with importlib.resources.as_file(resource) as bundled:
             return load_cwe_catalog(bundled)
-    with open_decompressed(path) as stream:
-        version, released_on, entries = read_cwe_xml(stream)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = [name for name in archive.namelist() if name.lower().endswith(".xml")]
+            if not members:
+                raise FieldError(f"{path.name} holds no .xml file")
+            with archive.open(members[0]) as stream:
+                version, released_on, entries = read_cwe_xml(stream)
+    else:
+        with open_decompressed(path) as stream:
+            version, released_on, entries = read_cwe_xml(stream)
     return CweCatalog(
         version=version,
         released_on=released_on,

@@ -43,6 +43,7 @@ from patchdesk.engine.model.vulnerability import EndOfLife
 
 __all__ = [
     "DISTRO_INFO",
+    "DISTRO_INFO_DIR",
     "ENDOFLIFE_DATE",
     "merge_end_of_life",
     "parse_distro_info_csv",
@@ -53,6 +54,9 @@ __all__ = [
 
 ENDOFLIFE_DATE: Final = "endoflife.date"
 DISTRO_INFO: Final = "distro-info"
+# Where Debian's and Ubuntu's distro-info-data package installs the tables on the desk's own
+# host (kept current by the host's package updates): no download needed.
+DISTRO_INFO_DIR: Final = Path("/usr/share/distro-info")
 
 # endoflife.date product -> os-release ID (products whose ID depends on the release below).
 _OS_RELEASE_ID: Final = {

@@ -26,13 +26,16 @@ from patchdesk.engine.feeds._enrichment_io import (
     parse_day,
     rejection,
 )
+from patchdesk.engine.feeds.http import FetchResult, HttpClient
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.feeds.result import ParseResult
 from patchdesk.engine.model.vulnerability import EpssScore
 
-__all__ = ["SOURCE", "parse_epss_csv", "read_epss"]
+__all__ = ["EPSS_CURRENT_URL", "SOURCE", "fetch_epss", "parse_epss_csv", "read_epss"]
 
 SOURCE: Final = "epss"
+# FIRST's bulk file, served by Empirical Security for FIRST (redirects to the dated file).
+EPSS_CURRENT_URL: Final = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 _COLUMNS: Final = {
     "cve": "cve",
     "epss": "epss",
@@ -107,6 +110,18 @@ def parse_epss_csv(
     except (FieldError, csv.Error) as error:
         result.rejected.append(rejection(SOURCE, location or "file", error, location))
     return result
+
+
+def fetch_epss(
+    client: HttpClient,
+    destination: Path,
+    *,
+    url: str = EPSS_CURRENT_URL,
+    etag: str = "",
+    last_modified: str = "",
+) -> FetchResult:
+    """Download the day's scores (gzip CSV, about 300k rows) to ``destination``."""
+    return client.fetch(url, destination=destination, etag=etag, last_modified=last_modified)
 
 
 def read_epss(path: Path, *, scored_on: date | None = None) -> ParseResult[EpssScore]:

@@ -24,6 +24,7 @@ from patchdesk.engine.feeds._enrichment_io import (
     rejection,
 )
 from patchdesk.engine.feeds.cwe import normalize_cwe_id
+from patchdesk.engine.feeds.http import FetchResult, HttpClient
 from patchdesk.engine.feeds.json_fields import (
     FieldError,
     opt_str,
@@ -33,8 +34,11 @@ from patchdesk.engine.feeds.result import ParseResult
 from patchdesk.engine.model.vulnerability import KevEntry
 
 __all__ = [
+    "KEV_CSV_URL",
+    "KEV_JSON_URL",
     "SOURCE",
     "KevCatalogInfo",
+    "fetch_kev",
     "parse_kev_csv",
     "parse_kev_entry",
     "parse_kev_json",
@@ -43,6 +47,12 @@ __all__ = [
 ]
 
 SOURCE: Final = "kev"
+KEV_JSON_URL: Final = (
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+)
+KEV_CSV_URL: Final = (
+    "https://www.cisa.gov/sites/default/files/csv/known_exploited_vulnerabilities.csv"
+)
 _RANSOMWARE: Final = {"known": True, "unknown": False}
 _REQUIRED_COLUMNS: Final = ("cveID", "dateAdded")
 
@@ -157,6 +167,19 @@ def read_kev_catalog_info(data: bytes) -> KevCatalogInfo:
         released_at=None if released is None else parse_timestamp(released, field="dateReleased"),
         count=count if isinstance(count, int) and not isinstance(count, bool) else None,
     )
+
+
+def fetch_kev(
+    client: HttpClient,
+    destination: Path,
+    *,
+    url: str = KEV_JSON_URL,
+    etag: str = "",
+    last_modified: str = "",
+) -> FetchResult:
+    """Download the catalogue to ``destination`` (conditionally: a 304 comes back as
+    ``not_modified``); then :func:`read_kev` it. ``url`` may be a ``file://`` copy."""
+    return client.fetch(url, destination=destination, etag=etag, last_modified=last_modified)
 
 
 def read_kev(path: Path) -> ParseResult[KevEntry]:

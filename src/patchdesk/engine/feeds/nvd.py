@@ -30,6 +30,7 @@ from patchdesk.engine.feeds._enrichment_io import (
 )
 from patchdesk.engine.feeds.cve5 import choose_cwe_ids, parse_ssvc
 from patchdesk.engine.feeds.cwe import normalize_cwe_id
+from patchdesk.engine.feeds.http import FetchResult, HttpClient
 from patchdesk.engine.feeds.json_fields import (
     FieldError,
     get_mapping,
@@ -43,7 +44,9 @@ from patchdesk.engine.feeds.result import ParseResult
 from patchdesk.engine.model.vulnerability import CvssScore, SsvcAssessment, Vulnerability
 
 __all__ = [
+    "NVD_FEED_URL",
     "SOURCE",
+    "fetch_nvd_feed",
     "nvd_provider",
     "parse_nvd_cve",
     "parse_nvd_json",
@@ -52,6 +55,8 @@ __all__ = [
 ]
 
 SOURCE: Final = "nvd"
+# NVD's 2.0 JSON feeds: one per CVE year, plus "modified" and "recent" (last 8 days).
+NVD_FEED_URL: Final = "https://nvd.nist.gov/feeds/json/cve/2.0/nvdcve-2.0-{feed}.json.gz"
 NVD_SOURCE: Final = "nvd@nist.gov"
 CISA_ADP_ORG_ID: Final = "134c704f-9b21-4f2e-91b3-4a467353bcc0"
 _METRICS: Final = {
@@ -232,6 +237,29 @@ def _parse_wrapped(entry: object) -> Vulnerability:
     if not isinstance(entry, Mapping):
         raise FieldError("a vulnerabilities entry must be an object")
     return parse_nvd_cve(get_mapping(entry, "cve"))
+
+
+def fetch_nvd_feed(
+    client: HttpClient,
+    destination: Path,
+    *,
+    feed: str = "modified",
+    url: str = "",
+    etag: str = "",
+    last_modified: str = "",
+) -> FetchResult:
+    """Download one 2.0 JSON feed (``"2024"``, ``"modified"``, ``"recent"``) to
+    ``destination``; ``url`` overrides the NVD address (a mirror, a ``file://`` copy).
+
+    The CVE API itself (paging, rate limits, an API key header) is not fetched here: the
+    feeds carry the same records and are plain files.
+    """
+    return client.fetch(
+        url or NVD_FEED_URL.format(feed=feed),
+        destination=destination,
+        etag=etag,
+        last_modified=last_modified,
+    )
 
 
 def read_nvd(path: Path) -> ParseResult[Vulnerability]:
