@@ -11,13 +11,15 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
 from patchdesk import __version__
 from patchdesk.commands import desk as desk_commands
 from patchdesk.commands import jobs as jobs_commands
+from patchdesk.commands import scan as scan_commands
 from patchdesk.desk.config import CONFIG_FILE_VARIABLE, ConfigError
 
 P = ParamSpec("P")
@@ -167,6 +169,43 @@ def config_new_key() -> None:
 def config_check() -> None:
     """Validate the settings and reach the configured services; exit 2 on a problem."""
     desk_commands.config_check()
+
+
+@main.command()
+@click.argument("targets", nargs=-1, metavar="TARGET...")
+@click.option("--inventory-only", is_flag=True, help="Only collect inventories (no matching yet).")
+@click.option("--format", "output_format", type=click.Choice(["json", "table"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--targets", "targets_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file of targets ([defaults] and [[target]] tables).")  # fmt: skip
+@click.option("-u", "--user", help="Login name when a target names none.")
+@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(path_type=Path),
+              help="Private key file (repeatable).")  # fmt: skip
+@click.option("--identity-passphrase-env", metavar="VAR", help="Key passphrase from VAR.")
+@click.option("--password-env", metavar="VAR", help="Login password from VAR.")
+@click.option("--sudo", type=click.Choice(["none", "nopasswd", "password"]), default="none",
+              show_default=True, help="How a non-root login becomes root.")  # fmt: skip
+@click.option("--sudo-password-env", metavar="VAR", help="sudo password (default: login's).")
+@click.option("--jump", metavar="ssh://[user@]host[:port]", help="Jump host.")
+@click.option("--concurrency", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--connect-timeout", "connect_timeout_s", default=15.0, show_default=True)
+@click.option("--command-timeout", "command_timeout_s", default=300.0, show_default=True)
+@click.option("--known-hosts", type=click.Path(dir_okay=False, path_type=Path),
+              help="Pinned host keys (default: DATA_DIR/known_hosts).")  # fmt: skip
+@click.option("--accept-host-key", "accept_host_keys", multiple=True,
+              metavar="HOST[:PORT]=SHA256:...", help="Accept this changed host key.")  # fmt: skip
+@click.option("--provider-origin", "provider_origins", multiple=True,
+              help="apt Release Origin/Label of the provider's repository.")  # fmt: skip
+@click.option("--provider-repo", "provider_repos", multiple=True,
+              help="dnf/yum/zypper repository id of the provider's repository.")  # fmt: skip
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: tty).")
+@_config_errors_exit
+def scan(targets: tuple[str, ...], inventory_only: bool, **options: Any) -> None:
+    """Collect inventories of TARGETs: local, ssh://[user@]host[:port] or inventory files."""
+    if not inventory_only:
+        click.echo(scan_commands.MATCHING_NOT_AVAILABLE, err=True)
+        sys.exit(2)
+    sys.exit(scan_commands.scan(scan_commands.ScanArguments(targets=targets, **options)))
 
 
 @main.command(

@@ -21,7 +21,7 @@ from patchdesk.engine.model.inventory import HostInventory, ScanError, ScanError
 from patchdesk.engine.transport.base import Elevation, Transport
 from patchdesk.engine.transport.errors import HostKeyChangedError, TransportError
 from patchdesk.engine.transport.local import LocalTransport
-from patchdesk.engine.transport.ssh import SshOptions, SshTarget, open_ssh
+from patchdesk.engine.transport.ssh import HostKeyObserver, SshOptions, SshTarget, open_ssh
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -67,7 +67,9 @@ Connect = Callable[[ScanTarget], AbstractAsyncContextManager[Transport]]
 
 
 @contextlib.asynccontextmanager
-async def _open(target: ScanTarget, ssh_options: SshOptions | None) -> AsyncIterator[Transport]:
+async def _open(
+    target: ScanTarget, ssh_options: SshOptions | None, on_host_key: HostKeyObserver | None
+) -> AsyncIterator[Transport]:
     if isinstance(target, LocalTarget):
         yield LocalTransport(
             elevation=target.elevation,
@@ -75,17 +77,21 @@ async def _open(target: ScanTarget, ssh_options: SshOptions | None) -> AsyncIter
             command_timeout_s=(ssh_options or SshOptions()).command_timeout_s,
         )
         return
-    async with open_ssh(target, options=ssh_options) as transport:
+    async with open_ssh(target, options=ssh_options, on_host_key=on_host_key) as transport:
         yield transport
 
 
 def open_target(
-    ssh_options: SshOptions | None = None,
+    ssh_options: SshOptions | None = None, *, on_host_key: HostKeyObserver | None = None
 ) -> Connect:
-    """The default way to reach a target: SSH (asyncssh) or the local machine."""
+    """The default way to reach a target: SSH (asyncssh) or the local machine.
+
+    ``on_host_key`` sees every SSH hop's key after a successful login (see
+    :data:`~patchdesk.engine.transport.ssh.HostKeyObserver`): pin first-contact keys there.
+    """
 
     def connect(target: ScanTarget) -> AbstractAsyncContextManager[Transport]:
-        return _open(target, ssh_options)
+        return _open(target, ssh_options, on_host_key)
 
     return connect
 
@@ -179,6 +185,7 @@ def scan_hosts_blocking(
     ssh_options: SshOptions | None = None,
     collect_options: CollectOptions | None = None,
     on_progress: Callable[[ScanProgress], None] | None = None,
+    connect: Connect | None = None,
 ) -> list[HostInventory]:
     """:func:`scan_hosts` for synchronous callers (a desk job, the command line)."""
     return asyncio.run(
@@ -189,5 +196,6 @@ def scan_hosts_blocking(
             ssh_options=ssh_options,
             collect_options=collect_options,
             on_progress=on_progress,
+            connect=connect,
         )
     )

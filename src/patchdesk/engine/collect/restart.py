@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 _UNIT: Final = re.compile(r"[A-Za-z0-9:_.@\\-]{1,200}\.(?:service|socket|scope|timer|target)")
+_SERVICE: Final = re.compile(r"[A-Za-z0-9:_.@\\-]{1,200}")  # unit, or init script without systemd
 _NEEDRESTART_LINE: Final = re.compile(r"NEEDRESTART-([A-Z]+): ?(.*)")
 _MAPS_LINE: Final = re.compile(
     r"/proc/(?P<pid>\d{1,10})/maps:\S+ \S+ \S+ \S+ \d+ +(?P<path>/.*) \(deleted\)"
@@ -102,7 +103,7 @@ def parse_needrestart(data: bytes) -> tuple[NeedrestartReport, Rejections]:
         reboot = RebootHint(is_required=bool(reasons), reasons=tuple(reasons))
     services = []
     for unit in values.get("SVC", []):
-        if _UNIT.fullmatch(unit):
+        if _SERVICE.fullmatch(unit):
             services.append(ServiceRestart(name=unit))
         else:
             rejections.reject(0, f"invalid unit name {describe(unit)!r}")

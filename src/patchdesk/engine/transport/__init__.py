@@ -46,6 +46,7 @@ from patchdesk.engine.transport.replay import (
     read_recording,
 )
 from patchdesk.engine.transport.ssh import (
+    HostKeyObserver,
     SshCredentials,
     SshOptions,
     SshTarget,
@@ -63,6 +64,7 @@ __all__ = [
     "Elevation",
     "HostKeyChangedError",
     "HostKeyFormatError",
+    "HostKeyObserver",
     "LocalTransport",
     "PermissionDeniedError",
     "RecordedCommand",

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -37,7 +38,14 @@ from patchdesk.engine.transport.errors import (
 )
 from patchdesk.engine.transport.hostkeys import host_key_from_asyncssh
 
-__all__ = ["SshCredentials", "SshOptions", "SshTarget", "SshTransport", "open_ssh"]
+__all__ = [
+    "HostKeyObserver",
+    "SshCredentials",
+    "SshOptions",
+    "SshTarget",
+    "SshTransport",
+    "open_ssh",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +71,18 @@ class SshCredentials:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SshTarget:
-    """One server: address, credentials, the pinned host key, and an optional jump host."""
+    """One server: address, credentials, the pinned host key, and an optional jump host.
+
+    ``host_key`` is the pinned key (None on first contact: any key is accepted and reported).
+    ``accept_fingerprint`` is an operator's explicit acceptance of a *changed* key: a presented
+    key with exactly this ``SHA256:`` fingerprint is accepted instead of the pinned one.
+    """
 
     host: str
     port: int = 22
     credentials: SshCredentials
     host_key: HostKey | None = None
+    accept_fingerprint: str | None = None
     jump: SshTarget | None = None
 
     @property
@@ -88,10 +102,12 @@ class SshOptions:
 
 
 class _PinningClient(asyncssh.SSHClient):
-    """Records the host key the server presents; accepts it only when nothing is pinned."""
+    """Records the host key the server presents; accepts it only when nothing is pinned or
+    when an operator accepted exactly this key."""
 
-    def __init__(self, *, pinned: bool) -> None:
+    def __init__(self, *, pinned: bool, accept_fingerprint: str | None) -> None:
         self.pinned = pinned
+        self.accept_fingerprint = accept_fingerprint
         self.presented: HostKey | None = None
 
     def validate_host_public_key(
@@ -99,6 +115,8 @@ class _PinningClient(asyncssh.SSHClient):
     ) -> bool:
         # Called only for keys outside the trusted set: with a pin, that is a changed key.
         self.presented = host_key_from_asyncssh(key)
+        if self.accept_fingerprint is not None:
+            return self.presented.fingerprint == self.accept_fingerprint
         return not self.pinned
 
 
@@ -201,23 +219,35 @@ class SshTransport:
             process.close()
 
 
+HostKeyObserver = Callable[[SshTarget, HostKey], None]
+"""Called with each hop (jump hosts, then the target) and the key it presented, once the
+connection is authenticated: the caller pins keys seen on first contact."""
+
+
 @asynccontextmanager
 async def open_ssh(
-    target: SshTarget, *, options: SshOptions | None = None
+    target: SshTarget,
+    *,
+    options: SshOptions | None = None,
+    on_host_key: HostKeyObserver | None = None,
 ) -> AsyncIterator[SshTransport]:
     """Connect to ``target`` (through its jump hosts) and yield the transport; always closes.
 
     Raises a :class:`TransportError` subclass: :class:`UnreachableError`,
     :class:`ConnectTimeoutError`, :class:`AuthenticationRejectedError` or
-    :class:`HostKeyChangedError` (also for a jump host).
+    :class:`HostKeyChangedError` (also for a jump host; ``params["host"]`` says which).
     """
     options = options or SshOptions()
     async with AsyncExitStack() as stack:
         jump: SshTransport | None = None
         if target.jump is not None:
-            jump = await stack.enter_async_context(open_ssh(target.jump, options=options))
+            jump = await stack.enter_async_context(
+                open_ssh(target.jump, options=options, on_host_key=on_host_key)
+            )
         connection, host_key = await _connect(target, options, jump)
         stack.push_async_callback(_close, connection)
+        if on_host_key is not None and host_key is not None:
+            on_host_key(target, host_key)
         yield SshTransport(
             connection=connection, target=target, options=options, host_key=host_key, jump=jump
         )
@@ -248,8 +278,11 @@ async def _connect(
     target: SshTarget, options: SshOptions, jump: SshTransport | None
 ) -> tuple[asyncssh.SSHClientConnection, HostKey | None]:
     pinned = target.host_key
-    client = _PinningClient(pinned=pinned is not None)
+    accepting = target.accept_fingerprint
+    client = _PinningClient(pinned=pinned is not None, accept_fingerprint=accepting)
     trusted = [asyncssh.import_public_key(pinned.public_key)] if pinned else []
+    # A pin limits the key exchange to its key type; an accepted new key may be of another.
+    algorithms: str | tuple[()] = "default" if accepting else ()
     credentials = target.credentials
     params = {"target": target.url, "host": target.host, "port": str(target.port)}
     try:
@@ -263,6 +296,7 @@ async def _connect(
             client_keys=_load_client_keys(target),
             agent_path=None,
             known_hosts=(trusted, [], []),
+            server_host_key_algs=algorithms,
             client_factory=lambda: client,
             gss_auth=False,
             gss_kex=False,
@@ -272,8 +306,8 @@ async def _connect(
     except TransportError:
         raise
     except asyncssh.HostKeyNotVerifiable as exc:
-        assert pinned is not None  # without a pin every key is accepted
-        raise _changed(target, pinned, client.presented) from exc
+        expected = pinned or HostKey(algorithm="", public_key="", fingerprint=accepting or "")
+        raise _changed(target, expected, client.presented) from exc
     except asyncssh.KeyExchangeFailed as exc:
         if pinned is not None and "host key" in str(exc).lower():
             raise _changed(target, pinned, await _fetch_host_key(target, options, jump)) from exc
@@ -289,7 +323,8 @@ async def _connect(
             params={**params, "timeout_s": f"{options.connect_timeout_s:g}"},
         ) from exc
     except (OSError, asyncssh.Error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        errno = getattr(exc, "errno", None)
+        reason = (os.strerror(errno) if errno else str(exc)) or type(exc).__name__
         raise UnreachableError(
             f"{target.url}: cannot connect: {reason}", params={**params, "reason": reason}
         ) from exc
@@ -301,12 +336,14 @@ async def _connect(
 
 def _changed(target: SshTarget, pinned: HostKey, presented: HostKey | None) -> HostKeyChangedError:
     seen = presented.fingerprint if presented else "a key of another type"
-    return HostKeyChangedError(
+    error = HostKeyChangedError(
         f"{target.url}: HOST KEY CHANGED: pinned {pinned.fingerprint}, server presented {seen}; "
         "scan stopped until an operator accepts the new key",
         expected=pinned,
         observed=presented,
     )
+    error.params.update(target=target.url, host=target.host, port=str(target.port))
+    return error
 
 
 async def _fetch_host_key(
