@@ -1,7 +1,9 @@
 """Advisory parsing speed and memory on real data (``python -m benchmarks bench_feeds``).
 
 Parses the complete AlmaLinux 8/9/10 OSV export (5,680 advisories, 71,329 affected entries) and,
-for scale, the Red Hat CSAF samples and the Debian 12 changelog extract. Time is the best of
+for scale, the Red Hat CSAF samples, the Debian 12 changelog extract and Debian 12's main
+``Packages`` index (63,440 stanzas, rebuilt from the TSV extract: the air-gapped mode's biggest
+input). Time is the best of
 three runs without tracing; peak memory is measured in a separate run under ``tracemalloc``
 (Python allocations while parsing, records kept) and the process's maximum resident size.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from patchdesk.engine.feeds.csaf import parse_csaf_advisories
 from patchdesk.engine.feeds.debian_changelog import parse_debian_changelog
+from patchdesk.engine.feeds.debian_packages import parse_packages_index
 from patchdesk.engine.feeds.osv_files import read_osv_export
 
 _TRAILER_DATE = "Mon, 1 Jan 2024 00:00:00 +0000"
@@ -68,6 +71,26 @@ def _changelogs() -> list[object]:
     return list(parse_debian_changelog(text).records)
 
 
+def _bookworm_packages_text() -> str:
+    """Debian 12's real main/amd64 package list (TSV extract) written back as a Packages file."""
+    path = DATA / "debian-archive" / "bookworm_main_amd64_packages.tsv.gz"
+    stanzas = []
+    with gzip.open(path, "rt", encoding="utf-8") as rows:
+        for row in rows:
+            package, version, arch, source, source_version, section, _ = row.rstrip("\n").split(
+                "\t"
+            )
+            if package == "package":
+                continue
+            source_field = source if source_version == version else f"{source} ({source_version})"
+            stanzas.append(
+                f"Package: {package}\nSource: {source_field}\nVersion: {version}\n"
+                f"Architecture: {arch}\nSection: {section}\nFilename: pool/main/{package}.deb\n"
+                f"Size: 1\nSHA256: {'ab' * 32}\n"
+            )
+    return "\n".join(stanzas)
+
+
 def _time(work: Callable[[], object], runs: int = 3) -> float:
     best = float("inf")
     for _ in range(runs):
@@ -97,11 +120,17 @@ def main() -> None:
         f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {platform.machine()}"
     )
+    packages_text = _bookworm_packages_text()
+
+    def packages() -> list[object]:
+        return list(parse_packages_index(packages_text).records)
+
     for name, work in (
         ("baseline: xz + json.loads of the AlmaLinux lines", _alma_baseline),
         ("read_osv_export: AlmaLinux OSV 8+9+10", _alma),
         ("parse_csaf_advisories: 13 Red Hat CSAF documents", _csaf),
         ("parse_debian_changelog: 667 real Debian 12 entries", _changelogs),
+        ("parse_packages_index: Debian 12 main/amd64 Packages", packages),
     ):
         seconds = _time(work)
         peak, kept, result = _memory_mib(work)
