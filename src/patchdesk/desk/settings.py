@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "patchdesk.desk.customers",
     "patchdesk.desk.platforms",
     "patchdesk.desk.fleet",
+    "patchdesk.desk.contracts",
+    "patchdesk.desk.billing",
     "patchdesk.desk.advisories",
     "patchdesk.desk.console",
     "patchdesk.desk.portal",
@@ -156,6 +158,10 @@ else:
 PATCHDESK_PERIODIC_JOBS: list[tuple[str, str, int]] = [
     ("worker-heartbeat", "patchdesk.desk.core.tasks.worker_heartbeat", 300),
     ("prune-task-results", "patchdesk.desk.core.tasks.task_results_prune", 24 * 3600),
+    ("contracts-advance", "patchdesk.desk.contracts.tasks.contracts_advance", 3600),
+    ("contracts-eos-warn", "patchdesk.desk.contracts.tasks.contracts_eos_warn", 24 * 3600),
+    ("quotes-expire", "patchdesk.desk.billing.tasks.quotes_expire", 3600),
+    ("billing-draft", "patchdesk.desk.billing.tasks.billing_previous_month_draft", 24 * 3600),
 ]
 PATCHDESK_DATA_DIR = CONFIG.data_dir
 PATCHDESK_BASE_URL = CONFIG.base_url

@@ -11,6 +11,7 @@ from patchdesk.engine.contracts import (
     DocumentVersion,
     NoDocumentInForce,
     document_in_force,
+    has_service_ended,
     select_service_end,
 )
 from patchdesk.engine.model import EndOfLife
@@ -81,3 +82,19 @@ def test_no_document_in_force_before_the_first_version() -> None:
 )
 def test_service_end_per_vendor(record: EndOfLife, expected: date | None) -> None:
     assert select_service_end(record) == expected
+
+
+def test_support_ended_without_a_date() -> None:
+    record = EndOfLife(platform_key="fedora:30", name="Fedora 30", security_support_ended=True)
+    assert select_service_end(record) is None
+    assert has_service_ended(record, today=date(2027, 1, 8))
+    unknown = EndOfLife(platform_key="almalinux:9", name="AlmaLinux 9")
+    assert not has_service_ended(unknown, today=date(2027, 1, 8))
+    debian = EndOfLife(
+        platform_key="debian:12",
+        name="Debian 12",
+        security_support_ends_on=date(2026, 7, 11),
+        extended_support_ends_on=date(2028, 6, 30),
+    )
+    assert not has_service_ended(debian, today=date(2027, 1, 8))
+    assert has_service_ended(debian, today=date(2028, 7, 1))

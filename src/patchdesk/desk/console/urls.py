@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from patchdesk.desk.console import views
 
 app_name = "console"
 urlpatterns = [
     path("", views.ConsoleHomeView.as_view(), name="home"),
+    path("customers/", include(("patchdesk.desk.customers.urls", "customers"))),
+    path("contracts/", include(("patchdesk.desk.contracts.urls_console", "contracts"))),
+    path("platforms/", include(("patchdesk.desk.platforms.urls", "platforms"))),
+    path("billing/", include(("patchdesk.desk.billing.urls_console", "billing"))),
 ]

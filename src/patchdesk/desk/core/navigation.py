@@ -16,6 +16,17 @@ class MenuItem:
     url_name: str  # a URL name reversible without arguments
 
 
-CONSOLE_MENU: tuple[MenuItem, ...] = (MenuItem(label=_("Home"), url_name="console:home"),)
+CONSOLE_MENU: tuple[MenuItem, ...] = (
+    MenuItem(label=_("Home"), url_name="console:home"),
+    MenuItem(label=_("Customers"), url_name="console:customers:list"),
+    MenuItem(label=_("Contracts"), url_name="console:contracts:list"),
+    MenuItem(label=_("Platforms"), url_name="console:platforms:list"),
+    MenuItem(label=_("Quotes"), url_name="console:billing:quotes"),
+    MenuItem(label=_("Billing"), url_name="console:billing:monthly"),
+)
 
-PORTAL_MENU: tuple[MenuItem, ...] = (MenuItem(label=_("Home"), url_name="portal:home"),)
+PORTAL_MENU: tuple[MenuItem, ...] = (
+    MenuItem(label=_("Home"), url_name="portal:home"),
+    MenuItem(label=_("Servers and contracts"), url_name="portal:contracts:list"),
+    MenuItem(label=_("Quotes"), url_name="portal:quotes:list"),
+)

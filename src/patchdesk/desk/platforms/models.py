@@ -30,6 +30,18 @@ class SupportedPlatform(models.Model):
     is_offered = models.BooleanField(
         _("offered"), default=True, help_text=_("New contracts may be opened on it.")
     )
+    support_ends_source = models.CharField(
+        _("source of the end-of-support date"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the date came from: an end-of-life import or an operator."),
+    )
+    price_class = models.SlugField(
+        _("OS class for prices"),
+        max_length=32,
+        blank=True,
+        help_text=_("Monthly fees may differ per OS class; empty uses the general fee."),
+    )
 
     class Meta:
         verbose_name = _("supported platform")

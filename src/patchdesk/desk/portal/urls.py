@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from patchdesk.desk.portal import views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="home"),
+    path("contracts/", include(("patchdesk.desk.contracts.urls_portal", "contracts"))),
+    path("quotes/", include(("patchdesk.desk.billing.urls_portal", "quotes"))),
 ]

@@ -12,6 +12,7 @@ from patchdesk.engine.contracts.documents import (
 )
 from patchdesk.engine.contracts.end_of_support import (
     FREE_EXTENDED_SUPPORT_DISTROS,
+    has_service_ended,
     select_service_end,
 )
 from patchdesk.engine.contracts.errors import (
@@ -86,6 +87,7 @@ __all__ = [
     "earliest_cancellation_date",
     "end_of_support_warning_due",
     "end_reason",
+    "has_service_ended",
     "is_covered",
     "is_month_end",
     "minimum_end_date",

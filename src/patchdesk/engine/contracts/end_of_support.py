@@ -18,14 +18,26 @@ from datetime import date
 
 from patchdesk.engine.model import EndOfLife
 
-__all__ = ["FREE_EXTENDED_SUPPORT_DISTROS", "select_service_end"]
+__all__ = ["FREE_EXTENDED_SUPPORT_DISTROS", "has_service_ended", "select_service_end"]
 
 FREE_EXTENDED_SUPPORT_DISTROS = frozenset({"debian"})
 
 
 def select_service_end(record: EndOfLife) -> date | None:
-    """The last day the service can cover the release described by ``record``."""
+    """The last day the service can cover the release described by ``record``.
+
+    ``None`` means no date is known: check :func:`has_service_ended` for a release whose support
+    is known to have ended without a date.
+    """
     distro = record.platform_key.partition(":")[0]
     if distro in FREE_EXTENDED_SUPPORT_DISTROS and record.extended_support_ends_on is not None:
         return record.extended_support_ends_on
     return record.security_support_ends_on
+
+
+def has_service_ended(record: EndOfLife, *, today: date) -> bool:
+    """Whether the service can no longer cover the release on ``today``."""
+    ends_on = select_service_end(record)
+    if ends_on is None:
+        return record.security_support_ended
+    return today > ends_on

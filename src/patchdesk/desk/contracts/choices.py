@@ -1,0 +1,52 @@
+"""Labels of the engine's contract codes, in one place (values are the engine's enums)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patchdesk.engine.contracts import ContractState, DocumentKind, EndReason, Plan
+
+__all__ = [
+    "CancellationState",
+    "Channel",
+    "ContractStateChoices",
+    "DocumentKindChoices",
+    "EndReasonChoices",
+    "PlanChoices",
+]
+
+
+class PlanChoices(models.TextChoices):
+    STANDARD = Plan.STANDARD.value, _("Standard (High only)")
+    SECURITY_UPDATE = Plan.SECURITY_UPDATE.value, _("Security Update Service (High and Medium)")
+
+
+class ContractStateChoices(models.TextChoices):
+    APPLIED = ContractState.APPLIED.value, _("Applied")
+    ACCEPTED = ContractState.ACCEPTED.value, _("Accepted")
+    ACTIVE = ContractState.ACTIVE.value, _("Active")
+    CANCELLATION_REQUESTED = ContractState.CANCELLATION_REQUESTED.value, _("Cancellation requested")
+    ENDED = ContractState.ENDED.value, _("Ended")
+    REJECTED = ContractState.REJECTED.value, _("Rejected")
+
+
+class EndReasonChoices(models.TextChoices):
+    CANCELLED = EndReason.CANCELLED.value, _("Cancelled")
+    END_OF_SUPPORT = EndReason.END_OF_SUPPORT.value, _("Vendor end of support")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Web form (portal)")
+    ORDER_FORM = "order_form", _("Order form (entered by an operator)")
+
+
+class CancellationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DocumentKindChoices(models.TextChoices):
+    SPECIFICATION = DocumentKind.SPECIFICATION.value, _("Service specification")
+    TERMS = DocumentKind.TERMS.value, _("Terms of service")

@@ -1,0 +1,290 @@
+"""Reads of contracts, the business calendar and service documents.
+
+Every read of customer data takes ``actor=`` (or ``customer=``): operators see every customer,
+a customer user only their own company, anyone else nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+
+from patchdesk.desk.accounts.models import User
+from patchdesk.desk.contracts.choices import CancellationState, DocumentKindChoices
+from patchdesk.desk.contracts.errors import ContractError, NoDocumentInForceError, from_rule
+from patchdesk.desk.contracts.mappers import calendar_to_engine, contract_facts, document_to_engine
+from patchdesk.desk.contracts.models import (
+    CalendarSettings,
+    CancellationRequest,
+    Contract,
+    ProviderClosure,
+    ServiceDocument,
+)
+from patchdesk.desk.core.models import AuditEntry
+from patchdesk.desk.customers.models import Customer
+from patchdesk.desk.customers.selectors import scope_to_actor
+from patchdesk.desk.fleet.models import Server
+from patchdesk.engine.calendar import BusinessCalendar
+from patchdesk.engine.contracts import (
+    OPEN_STATES,
+    ContractFacts,
+    ContractRuleError,
+    ContractState,
+    DocumentKind,
+    NoDocumentInForce,
+    Plan,
+    check_platform_open,
+    document_in_force,
+    earliest_cancellation_date,
+)
+
+__all__ = [
+    "ApplicationOption",
+    "ServerContractRow",
+    "business_calendar",
+    "calendar_settings_get",
+    "closure_list",
+    "contract_facts_get",
+    "contract_get",
+    "contract_history",
+    "contract_list",
+    "contract_pending_cancellation",
+    "contracts_of_submission",
+    "document_list",
+    "documents_in_force",
+    "earliest_cancellation_for",
+    "server_application_options",
+    "server_contract_rows",
+    "server_plan_on",
+]
+
+OPEN = [state.value for state in OPEN_STATES]
+
+
+# --- provider rules --------------------------------------------------------------------------
+
+
+def calendar_settings_get() -> CalendarSettings:
+    """The provider's calendar settings (the seeded row, or the defaults if it is missing)."""
+    return CalendarSettings.objects.filter(pk=1).first() or CalendarSettings(pk=1)
+
+
+def closure_list() -> QuerySet[ProviderClosure]:
+    return ProviderClosure.objects.all()
+
+
+def business_calendar() -> BusinessCalendar:
+    """The provider's calendar: settings and closures from the database, the installation's
+    time zone."""
+    return calendar_to_engine(
+        calendar_settings_get(), closure_list(), time_zone=str(settings.TIME_ZONE)
+    )
+
+
+def document_list() -> QuerySet[ServiceDocument]:
+    return ServiceDocument.objects.select_related("created_by")
+
+
+def documents_in_force(*, on: date) -> tuple[ServiceDocument, ServiceDocument]:
+    """The specification and the terms of service in force on ``on`` (R15)."""
+    rows = {row.pk: row for row in ServiceDocument.objects.all()}
+    versions = [document_to_engine(row) for row in rows.values()]
+    found = []
+    for kind in (DocumentKind.SPECIFICATION, DocumentKind.TERMS):
+        try:
+            version = document_in_force(versions, kind=kind, on=on)
+        except NoDocumentInForce:
+            raise NoDocumentInForceError(document=DocumentKindChoices(kind).label, on=on) from None
+        assert version.id is not None
+        found.append(rows[version.id])
+    return found[0], found[1]
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+def _contracts() -> QuerySet[Contract]:
+    pending = CancellationRequest.objects.filter(state=CancellationState.PENDING)
+    return Contract.objects.select_related(
+        "customer",
+        "server",
+        "server__platform",
+        "platform",
+        "applied_by",
+        "decided_by",
+        "specification",
+        "terms",
+    ).prefetch_related(Prefetch("cancellations", queryset=pending, to_attr="pending_cancellations"))
+
+
+def contract_list(
+    *,
+    actor: User,
+    customer: Customer | None = None,
+    states: list[str] | None = None,
+    server: Server | None = None,
+) -> QuerySet[Contract]:
+    queryset = scope_to_actor(_contracts(), actor=actor)
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    if states:
+        queryset = queryset.filter(state__in=states)
+    if server is not None:
+        queryset = queryset.filter(server=server)
+    return queryset
+
+
+def contract_get(pk: int, *, actor: User) -> Contract:
+    """One contract the actor may see; ``Contract.DoesNotExist`` otherwise."""
+    return contract_list(actor=actor).get(pk=pk)
+
+
+def contracts_of_submission(*, customer: Customer, key: str) -> list[Contract]:
+    """The contracts made by one submission of the application form (empty if none)."""
+    try:
+        submission_key = uuid.UUID(key)
+    except ValueError:
+        return []
+    return list(
+        _contracts()
+        .filter(customer=customer, submission_key=submission_key)
+        .order_by("server__name")
+    )
+
+
+def contract_pending_cancellation(contract: Contract) -> CancellationRequest | None:
+    pending = getattr(contract, "pending_cancellations", None)
+    if pending is not None:
+        return pending[0] if pending else None
+    return contract.cancellations.filter(state=CancellationState.PENDING).first()
+
+
+def contract_facts_get(contract: Contract) -> ContractFacts:
+    return contract_facts(contract, pending=contract_pending_cancellation(contract))
+
+
+def earliest_cancellation_for(contract: Contract, *, today: date) -> date | None:
+    """The earliest cancellation date a request made today could ask for (None: not possible)."""
+    if contract.start_date is None or contract.state not in (
+        ContractState.ACCEPTED,
+        ContractState.ACTIVE,
+    ):
+        return None
+    return earliest_cancellation_date(start_date=contract.start_date, requested_on=today)
+
+
+def contract_history(contract: Contract) -> QuerySet[AuditEntry]:
+    """Audit entries of the contract and of its cancellation requests, oldest first."""
+    contract_type = ContentType.objects.get_for_model(Contract)
+    cancellation_type = ContentType.objects.get_for_model(CancellationRequest)
+    cancellation_ids = [str(pk) for pk in contract.cancellations.values_list("pk", flat=True)]
+    return (
+        AuditEntry.objects.filter(
+            Q(object_type=contract_type, object_id=str(contract.pk))
+            | Q(object_type=cancellation_type, object_id__in=cancellation_ids)
+        )
+        .select_related("actor")
+        .order_by("recorded_at", "id")
+    )
+
+
+def server_plan_on(server: Server, *, on: date) -> Plan | None:
+    """The plan covering ``server`` on ``on`` (None: no contract in service that day).
+
+    For other apps deciding coverage (R2, R11): a vulnerability confirmed on ``on`` is acted on
+    if ``server_plan_on(server, on=confirmed_on)`` covers its level.
+    """
+    candidates = Contract.objects.filter(
+        server=server, start_date__isnull=False, start_date__lte=on
+    ).exclude(state=ContractState.REJECTED)
+    for contract in candidates.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)):
+        facts = contract_facts_get(contract)
+        ends_on = contract.ended_on or facts.ends_on
+        if ends_on is None or on <= ends_on:
+            return Plan(contract.plan)
+    return None
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationOption:
+    """A server of the customer, and whether it can be applied for today (with the reason)."""
+
+    server: Server
+    is_eligible: bool
+    reason: ContractError | None = None
+
+
+def server_application_options(
+    *, customer: Customer, on: date, calendar: BusinessCalendar
+) -> list[ApplicationOption]:
+    """Every managed server of ``customer`` without an open contract, eligible or not."""
+    servers = Server.objects.filter(customer=customer, is_managed=True).select_related("platform")
+    servers = servers.exclude(contracts__state__in=OPEN).order_by("name")
+    options = []
+    for server in servers:
+        platform = server.platform
+        try:
+            check_platform_open(
+                calendar,
+                platform=platform.name if platform else None,
+                is_offered=platform.is_offered if platform else False,
+                support_ends_on=platform.vendor_support_ends_on if platform else None,
+                on=on,
+            )
+        except ContractRuleError as exc:
+            options.append(
+                ApplicationOption(
+                    server=server, is_eligible=False, reason=from_rule(exc, server=server.name)
+                )
+            )
+        else:
+            options.append(ApplicationOption(server=server, is_eligible=True))
+    return options
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerContractRow:
+    """A server of the customer with its current (or last) contract, for the portal's list."""
+
+    server: Server
+    contract: Contract | None
+    ends_on: date | None  # last day of service known today (cancellation or end of support)
+    cancel_on: date | None
+    support_ends_on: date | None
+
+
+def server_contract_rows(*, actor: User, customer: Customer) -> list[ServerContractRow]:
+    """Every managed server of ``customer`` the actor may see, with its latest contract."""
+    servers = scope_to_actor(
+        Server.objects.filter(customer=customer, is_managed=True).select_related("platform"),
+        actor=actor,
+    ).order_by("name")
+    contracts: dict[int, Contract] = {}
+    for contract in contract_list(actor=actor, customer=customer).order_by("applied_at", "pk"):
+        current = contracts.get(contract.server_id)
+        if current is None or current.state not in OPEN or contract.state in OPEN:
+            contracts[contract.server_id] = contract
+    rows = []
+    for server in servers:
+        latest = contracts.get(server.pk)
+        facts = contract_facts_get(latest) if latest is not None else None
+        platform = server.platform
+        rows.append(
+            ServerContractRow(
+                server=server,
+                contract=latest,
+                ends_on=(latest.ended_on if latest and latest.ended_on else None)
+                or (facts.ends_on if facts else None),
+                cancel_on=facts.cancel_on if facts else None,
+                support_ends_on=platform.vendor_support_ends_on if platform else None,
+            )
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Pages of the contracts app: the portal's (customers) and the console's (operators)."""
