@@ -167,3 +167,26 @@ def page(response: object) -> str:
 
     content: bytes = response.content  # type: ignore[attr-defined]
     return html.unescape(content.decode())
+
+
+def provider_defaults_ensure() -> None:
+    """The rows the contracts data migration seeds (a transactional test flushes them)."""
+    from patchdesk.desk.contracts.models import CalendarSettings, ProviderClosure, ServiceDocument
+
+    CalendarSettings.objects.get_or_create(pk=1)
+    if not ProviderClosure.objects.exists():
+        ProviderClosure.objects.create(
+            label="年末年始 (Year-end and New Year holidays)",
+            is_annual=True,
+            start_month=12,
+            start_day=29,
+            end_month=1,
+            end_day=3,
+        )
+    for kind, title in (
+        ("specification", "セキュリティアップデートサービス仕様書"),
+        ("terms", "利用規約"),
+    ):
+        ServiceDocument.objects.get_or_create(
+            kind=kind, version="1.0", defaults={"title": title, "effective_on": date(2014, 11, 17)}
+        )

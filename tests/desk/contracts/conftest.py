@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patchdesk_testing.contracts import Clock, Fleet, fleet_make
+from patchdesk_testing.contracts import Clock, Fleet, fleet_make, provider_defaults_ensure
 
 
 @pytest.fixture
@@ -13,7 +13,13 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-def fleet(db: None) -> Fleet:
+def provider_defaults(db: None) -> None:
+    """The seeded calendar and documents, even after a transactional test flushed them."""
+    provider_defaults_ensure()
+
+
+@pytest.fixture
+def fleet(provider_defaults: None) -> Fleet:
     return fleet_make()
 
 

@@ -60,7 +60,7 @@ def test_the_form_offers_eligible_servers_and_says_why_not_legacy1(
         (
             "en",
             (
-                "Your application for web1, db1 has been received.",
+                "Your application for db1, web1 has been received.",
                 "Jan. 12, 2027",
                 "Only vulnerabilities confirmed on or after Jan. 12, 2027 are covered.",
             ),
@@ -68,7 +68,7 @@ def test_the_form_offers_eligible_servers_and_says_why_not_legacy1(
         (
             "ja",
             (
-                "web1, db1 のお申し込みを受け付けました。",
+                "db1, web1 のお申し込みを受け付けました。",
                 "2027年1月12日",
                 "2027年1月12日 以降に確認された脆弱性のみが対象です。",
             ),

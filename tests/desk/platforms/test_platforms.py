@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patchdesk.desk.core.errors import PermissionDeniedError
 from patchdesk.desk.core.models import AuditEntry
 from patchdesk.desk.platforms.models import SupportedPlatform
-from patchdesk.desk.platforms.services import platform_eol_import, platform_update
+from patchdesk.desk.platforms.services import (
+    platform_eol_import,
+    platform_eol_import_data,
+    platform_update,
+)
 from patchdesk.engine.model import EndOfLife
-from patchdesk_testing.contracts import Fleet, client_for, page, platform_make, user_make
+from patchdesk_testing.contracts import Fleet, client_for, jst, page, platform_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +102,57 @@ def test_operators_correct_a_platform(fleet: Fleet) -> None:
     )
     assert "Enter a valid date." in page(response)
     assert client_for(fleet.sakura_admin).get("/console/platforms/").status_code == 403
+
+
+SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+
+
+def test_import_of_the_real_endoflife_table(db: None) -> None:
+    """All 235 rows of endoflife.date's OS table (2026-08-22), parsed by engine.feeds.eol."""
+    platform_make("debian:12", vendor_support_ends_on=None)
+    data = (SHARED_DATA / "endoflife" / "os_eol.csv").read_bytes()
+    report = platform_eol_import_data(
+        data,
+        data_format="endoflife.date",
+        actor=user_make("ops-tanaka"),
+        add_missing=True,
+        now=jst(2027, 1, 8, 11, 0),
+    )
+    assert report.updated == ["debian:12"]
+    assert report.rejected == []
+    ends = dict(SupportedPlatform.objects.values_list("key", "vendor_support_ends_on"))
+    assert ends["debian:12"] == date(2028, 6, 30)
+    assert ends["centos:7"] == date(2024, 6, 30)  # S1's legacy1
+    assert ends["ubuntu:22.04"] == date(2027, 4, 1)
+    assert ends["almalinux:9"] == date(2032, 5, 31)
+    assert "debian:6" not in ends  # ended more than ten years before
+    assert "fedora:40" not in ends  # not a distribution the scanner manages
+    centos = SupportedPlatform.objects.get(key="centos:7")
+    assert (centos.family, centos.package_format) == ("redhat", "rpm")
+
+
+DISTRO_INFO_DEBIAN = b"""version,codename,series,created,release,eol,eol-lts,eol-elts
+11,Bullseye,bullseye,2019-07-06,2021-08-14,2024-08-14,2026-08-31,2031-06-30
+12,Bookworm,bookworm,2021-08-14,2023-06-10,2026-06-10,2028-06-30,2033-06-30
+,Sid,sid,1993-08-16
+"""
+
+
+def test_console_import_page(fleet: Fleet) -> None:
+    ops = client_for(user_make("ops-tanaka"), language="en")
+    assert "Import end-of-life dates" in page(ops.get("/console/platforms/"))
+    upload = SimpleUploadedFile("debian.csv", DISTRO_INFO_DEBIAN, content_type="text/csv")
+    response = ops.post(
+        "/console/platforms/import/",
+        {"data": upload, "data_format": "distro-info-debian", "add_missing": "on"},
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert "debian:11" in html  # added
+    assert "Sid has no version" in html  # the development suite is a row not read
+    assert SupportedPlatform.objects.get(key="debian:11").vendor_support_ends_on == date(
+        2026, 8, 31
+    )
+    missing = ops.post("/console/platforms/import/", {"data_format": "endoflife.date"})
+    assert "This field is required." in page(missing)
+    assert client_for(fleet.sakura_admin).get("/console/platforms/import/").status_code == 403

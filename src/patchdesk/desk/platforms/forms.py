@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PlatformForm"]
+__all__ = ["EolImportForm", "PlatformForm"]
 
 
 class PlatformForm(forms.Form):
@@ -15,3 +15,18 @@ class PlatformForm(forms.Form):
     )
     is_offered = forms.BooleanField(label=_("Offered for new contracts"), required=False)
     price_class = forms.SlugField(label=_("OS class for prices"), max_length=32, required=False)
+
+
+class EolImportForm(forms.Form):
+    data = forms.FileField(label=_("End-of-life table (CSV)"))
+    data_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("endoflife.date", _("endoflife.date OS table (os_eol.csv)")),
+            ("distro-info-debian", _("distro-info-data debian.csv")),
+            ("distro-info-ubuntu", _("distro-info-data ubuntu.csv")),
+        ],
+    )
+    add_missing = forms.BooleanField(
+        label=_("Add the releases that are not in the list yet"), required=False, initial=True
+    )

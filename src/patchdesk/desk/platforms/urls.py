@@ -9,4 +9,5 @@ from patchdesk.desk.platforms import views
 urlpatterns = [
     path("", views.PlatformListView.as_view(), name="list"),
     path("<int:pk>/", views.PlatformEditView.as_view(), name="edit"),
+    path("import/", views.PlatformImportView.as_view(), name="import"),
 ]

@@ -13,12 +13,14 @@ from django.views.generic import TemplateView
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
 from patchdesk.desk.contracts.views._common import acting_user
-from patchdesk.desk.platforms.forms import PlatformForm
+from patchdesk.desk.platforms.forms import EolImportForm, PlatformForm
 from patchdesk.desk.platforms.models import SupportedPlatform
 from patchdesk.desk.platforms.selectors import platform_get, platform_list
-from patchdesk.desk.platforms.services import platform_update
+from patchdesk.desk.platforms.services import platform_eol_import_data, platform_update
 
-__all__ = ["PlatformEditView", "PlatformListView"]
+__all__ = ["PlatformEditView", "PlatformImportView", "PlatformListView"]
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class PlatformListView(OperatorRequiredMixin, TemplateView):
@@ -58,3 +60,28 @@ class PlatformEditView(OperatorRequiredMixin, View):
             messages.success(request, _("The platform has been saved."))
             return redirect("console:platforms:list")
         return render(request, self.template_name, {"platform": platform, "form": form})
+
+
+class PlatformImportView(OperatorRequiredMixin, View):
+    """Vendor end-of-support dates from an end-of-life table (engine.feeds.eol parses it)."""
+
+    template_name = "platforms/platform_import.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": EolImportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = EolImportForm(request.POST, request.FILES)
+        report = None
+        if form.is_valid():
+            upload = form.cleaned_data["data"]
+            if upload.size > MAX_UPLOAD_BYTES:
+                form.add_error("data", _("The file is larger than 5 MB."))
+            else:
+                report = platform_eol_import_data(
+                    upload.read(),
+                    data_format=form.cleaned_data["data_format"],
+                    add_missing=form.cleaned_data["add_missing"],
+                    actor=acting_user(request),
+                )
+        return render(request, self.template_name, {"form": form, "report": report})

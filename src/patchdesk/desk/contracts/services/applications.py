@@ -51,6 +51,13 @@ from patchdesk.engine.contracts import (
 __all__ = ["contract_accept", "contract_apply", "contract_reject"]
 
 
+def _submitted(customer: Customer, submission_key: uuid.UUID | None) -> list[Contract]:
+    """The contracts an earlier submission of the same form made (empty if none)."""
+    if submission_key is None:
+        return []
+    return list(Contract.objects.filter(customer=customer, submission_key=submission_key))
+
+
 def _refusals(
     servers: Sequence[Server], *, customer: Customer, calendar: BusinessCalendar, today: date
 ) -> list[ContractError]:
@@ -97,10 +104,9 @@ def contract_apply(
     check_may_act_for(actor, customer)
     if channel == Channel.ORDER_FORM:
         check_operator(actor)
-    if submission_key is not None:
-        earlier = list(Contract.objects.filter(customer=customer, submission_key=submission_key))
-        if earlier:
-            return earlier
+    earlier = _submitted(customer, submission_key)
+    if earlier:
+        return earlier
     if not customer.is_active:
         raise CustomerInactiveError(customer=customer.name)
     if not servers:
@@ -117,6 +123,10 @@ def contract_apply(
     )
     reasons = _refusals(checked, customer=customer, calendar=calendar, today=today)
     if reasons:
+        # The same submission may have been committed meanwhile by a concurrent request.
+        earlier = _submitted(customer, submission_key)
+        if earlier:
+            return earlier
         raise ApplicationRefusedError(reasons=reasons)
     platforms: dict[int, SupportedPlatform] = {}
     for server in checked:
@@ -143,12 +153,9 @@ def contract_apply(
             ]
     except IntegrityError:
         # A concurrent request got there first: the same submission, or the same server.
-        if submission_key is not None:
-            earlier = list(
-                Contract.objects.filter(customer=customer, submission_key=submission_key)
-            )
-            if earlier:
-                return earlier
+        earlier = _submitted(customer, submission_key)
+        if earlier:
+            return earlier
         raise ApplicationRefusedError(
             reasons=[AlreadyAppliedError(server=s.name) for s in checked]
         ) from None

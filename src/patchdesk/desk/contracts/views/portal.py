@@ -124,7 +124,7 @@ class PortalApplyView(CustomerUserRequiredMixin, View):
         return render(request, self.template_name, self._context(form))
 
     def _received(self, request: HttpRequest, contracts: list[Contract]) -> HttpResponse:
-        names = ", ".join(c.server.name for c in contracts)
+        names = ", ".join(sorted(c.server.name for c in contracts))
         messages.success(
             request,
             _(
