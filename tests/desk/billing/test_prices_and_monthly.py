@@ -197,6 +197,8 @@ def test_console_billing_pages_and_csv(fleet: Fleet, clock: Clock) -> None:
     )
     assert created.status_code == 302
     new = PriceTable.objects.get(version="2027-04")
+    versions = page(ops.get("/console/billing/prices/"))
+    assert "March 31, 2027" in versions  # the 2026 version is valid until the day before
     ops.post(
         f"/console/billing/prices/{new.pk}/",
         {"row": "rate", "kind": "holiday", "basis": "fixed", "amount": "30000"},

@@ -144,7 +144,7 @@ def test_console_import_page(fleet: Fleet) -> None:
     upload = SimpleUploadedFile("debian.csv", DISTRO_INFO_DEBIAN, content_type="text/csv")
     response = ops.post(
         "/console/platforms/import/",
-        {"data": upload, "data_format": "distro-info-debian", "add_missing": "on"},
+        {"table_file": upload, "data_format": "distro-info-debian", "add_missing": "on"},
     )
     html = page(response)
     assert response.status_code == 200

@@ -18,7 +18,7 @@ __all__ = [
 
 
 class OffHoursKind(models.TextChoices):
-    WEEKDAY_NIGHT = TimeKind.WEEKDAY_NIGHT.value, _("Weekday night (before 10:00, after 18:00)")
+    WEEKDAY_NIGHT = TimeKind.WEEKDAY_NIGHT.value, _("Weekday night (outside business hours)")
     HOLIDAY = TimeKind.HOLIDAY.value, _("Weekend, public holiday or closure")
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Sum
 
 from patchdesk.desk.accounts.models import User
 from patchdesk.desk.billing.mappers import billable_contract, price_table_to_engine
-from patchdesk.desk.billing.models import BillingLine, BillingMonth, PriceTable, Quote
+from patchdesk.desk.billing.models import (
+    BillingLine,
+    BillingMonth,
+    MonthlyFee,
+    OffHoursRate,
+    PriceTable,
+    Quote,
+)
 from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.selectors import contract_facts_get
 from patchdesk.desk.customers.models import Customer
@@ -27,6 +34,8 @@ __all__ = [
     "billing_month_list",
     "price_table_get",
     "price_table_list",
+    "price_table_row_get",
+    "price_table_validity",
     "price_tables_for_engine",
     "quote_get",
     "quote_list",
@@ -37,8 +46,27 @@ def price_table_list() -> QuerySet[PriceTable]:
     return PriceTable.objects.prefetch_related("fees", "rates").select_related("created_by")
 
 
+def price_table_validity() -> list[tuple[PriceTable, date | None]]:
+    """Every version, newest first, with its last valid day (None: open-ended)."""
+    tables = list(price_table_list().order_by("-valid_from"))
+    valid_until: list[date | None] = [None]
+    valid_until += [table.valid_from - timedelta(days=1) for table in tables[:-1]]
+    return list(zip(tables, valid_until, strict=True))
+
+
 def price_table_get(pk: int) -> PriceTable:
     return price_table_list().get(pk=pk)
+
+
+def price_table_row_get(
+    table: PriceTable, *, kind: str, pk: int
+) -> tuple[MonthlyFee | None, OffHoursRate | None]:
+    """A fee (``kind="fee"``) or a rate (``kind="rate"``) of ``table``; (None, None) if absent."""
+    if kind == "fee":
+        return table.fees.filter(pk=pk).first(), None
+    if kind == "rate":
+        return None, table.rates.filter(pk=pk).first()
+    return None, None
 
 
 def price_tables_for_engine() -> list[engine.PriceTable]:

@@ -40,6 +40,7 @@ from patchdesk.desk.contracts.views._common import (
 )
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.customers.models import Customer
+from patchdesk.desk.customers.selectors import customer_get
 from patchdesk.engine.contracts import add_months, month_start
 
 __all__ = [
@@ -68,18 +69,23 @@ class QuoteListView(OperatorRequiredMixin, DisplayTimeZoneMixin, TemplateView):
 class QuoteCreateView(OperatorRequiredMixin, View):
     template_name = "billing/console/quote_form.html"
 
-    def _customer(self, raw: str | None) -> Customer | None:
-        if raw and raw.isdigit():
-            return Customer.objects.filter(pk=int(raw)).first()
-        return None
+    def _customer(self, request: HttpRequest, raw: str | None) -> Customer | None:
+        if not raw or not raw.isdigit():
+            return None
+        try:
+            return customer_get(int(raw), actor=acting_user(request))
+        except Customer.DoesNotExist:
+            return None
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        customer = self._customer(request.GET.get("customer"))
+        customer = self._customer(request, request.GET.get("customer"))
         form = QuoteForm(customer=customer, initial={"customer": customer})
         return render(request, self.template_name, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = QuoteForm(request.POST, customer=self._customer(request.POST.get("customer")))
+        form = QuoteForm(
+            request.POST, customer=self._customer(request, request.POST.get("customer"))
+        )
         if form.is_valid():
             data = dict(form.cleaned_data)
             customer = data.pop("customer")

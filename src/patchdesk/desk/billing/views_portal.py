@@ -21,6 +21,7 @@ from patchdesk.desk.billing.forms import DeclineForm
 from patchdesk.desk.billing.models import Quote
 from patchdesk.desk.billing.selectors import quote_get, quote_list
 from patchdesk.desk.billing.services import quote_accept, quote_decline
+from patchdesk.desk.contracts.selectors import calendar_settings_get
 from patchdesk.desk.contracts.views._common import DisplayTimeZoneMixin, acting_user
 from patchdesk.desk.core.errors import PatchdeskError
 
@@ -46,6 +47,7 @@ class QuoteListView(CustomerUserRequiredMixin, DisplayTimeZoneMixin, TemplateVie
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["quotes"] = quote_list(actor=acting_user(self.request), states=VISIBLE_STATES)
+        context["hours"] = calendar_settings_get()
         return context
 
 

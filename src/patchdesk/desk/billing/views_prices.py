@@ -13,7 +13,11 @@ from django.views import View
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
 from patchdesk.desk.billing.forms import FeeForm, PriceTableForm, RateForm
 from patchdesk.desk.billing.models import PriceTable
-from patchdesk.desk.billing.selectors import price_table_get, price_table_list
+from patchdesk.desk.billing.selectors import (
+    price_table_get,
+    price_table_row_get,
+    price_table_validity,
+)
 from patchdesk.desk.billing.services import (
     price_table_create,
     price_table_fee_remove,
@@ -39,7 +43,7 @@ class PriceTableListView(OperatorRequiredMixin, View):
     template_name = "billing/console/price_tables.html"
 
     def _render(self, request: HttpRequest, form: PriceTableForm) -> HttpResponse:
-        return render(request, self.template_name, {"tables": price_table_list(), "form": form})
+        return render(request, self.template_name, {"tables": price_table_validity(), "form": form})
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, PriceTableForm())
@@ -105,15 +109,14 @@ class PriceTableRowRemoveView(OperatorRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, kind: str, row_pk: int) -> HttpResponse:
         table = _table_or_404(pk)
-        rows = table.fees if kind == "fee" else table.rates
-        row = rows.filter(pk=row_pk).first()
-        if row is None:
+        fee, rate = price_table_row_get(table, kind=kind, pk=row_pk)
+        if fee is None and rate is None:
             raise Http404
         try:
-            if kind == "fee":
-                price_table_fee_remove(row, actor=acting_user(request))  # type: ignore[arg-type]
-            else:
-                price_table_rate_remove(row, actor=acting_user(request))  # type: ignore[arg-type]
+            if fee is not None:
+                price_table_fee_remove(fee, actor=acting_user(request))
+            elif rate is not None:
+                price_table_rate_remove(rate, actor=acting_user(request))
         except PatchdeskError as exc:
             messages.error(request, exc.message)
         return redirect("console:billing:price_table", pk=table.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from patchdesk.engine.contracts import ContractState, DocumentKind, EndReason, Plan
 
 __all__ = [
+    "HISTORY_LABELS",
     "CancellationState",
     "Channel",
     "ContractStateChoices",
@@ -50,3 +51,16 @@ class CancellationState(models.TextChoices):
 class DocumentKindChoices(models.TextChoices):
     SPECIFICATION = DocumentKind.SPECIFICATION.value, _("Service specification")
     TERMS = DocumentKind.TERMS.value, _("Terms of service")
+
+
+HISTORY_LABELS = {
+    "contract.apply": _("Application received"),
+    "contract.accept": _("Application accepted"),
+    "contract.reject": _("Application rejected"),
+    "contract.activate": _("Service started"),
+    "contract.cancellation_request": _("Cancellation requested"),
+    "contract.cancellation_withdraw": _("Cancellation withdrawn"),
+    "contract.end": _("Service ended"),
+    "contract.eos_warning": _("End-of-support warning sent"),
+}
+"""What each audited contract action means, for the contract's history."""

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from patchdesk.desk.accounts.models import User
-from patchdesk.desk.contracts.choices import CancellationState, DocumentKindChoices
+from patchdesk.desk.contracts.choices import (
+    HISTORY_LABELS,
+    CancellationState,
+    DocumentKindChoices,
+)
 from patchdesk.desk.contracts.errors import ContractError, NoDocumentInForceError, from_rule
 from patchdesk.desk.contracts.mappers import calendar_to_engine, contract_facts, document_to_engine
 from patchdesk.desk.contracts.models import (
@@ -45,13 +49,16 @@ from patchdesk.engine.contracts import (
 
 __all__ = [
     "ApplicationOption",
+    "HistoryRow",
     "ServerContractRow",
     "business_calendar",
     "calendar_settings_get",
+    "closure_get",
     "closure_list",
     "contract_facts_get",
     "contract_get",
     "contract_history",
+    "contract_history_rows",
     "contract_list",
     "contract_pending_cancellation",
     "contracts_of_submission",
@@ -76,6 +83,10 @@ def calendar_settings_get() -> CalendarSettings:
 
 def closure_list() -> QuerySet[ProviderClosure]:
     return ProviderClosure.objects.all()
+
+
+def closure_get(pk: int) -> ProviderClosure | None:
+    return ProviderClosure.objects.filter(pk=pk).first()
 
 
 def business_calendar() -> BusinessCalendar:
@@ -176,6 +187,29 @@ def earliest_cancellation_for(contract: Contract, *, today: date) -> date | None
     ):
         return None
     return earliest_cancellation_date(start_date=contract.start_date, requested_on=today)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryRow:
+    recorded_at: datetime
+    actor_label: str
+    action: str
+    label: str
+    message: str
+
+
+def contract_history_rows(contract: Contract) -> list[HistoryRow]:
+    """The contract's history for people: each audited action with what it means."""
+    return [
+        HistoryRow(
+            recorded_at=entry.recorded_at,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            label=str(HISTORY_LABELS.get(entry.action, entry.action)),
+            message=entry.message,
+        )
+        for entry in contract_history(contract)
+    ]
 
 
 def contract_history(contract: Contract) -> QuerySet[AuditEntry]:

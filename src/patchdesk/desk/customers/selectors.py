@@ -11,6 +11,7 @@ from patchdesk.desk.customers.models import Contact, Customer
 from patchdesk.desk.fleet.models import Server
 
 __all__ = [
+    "contact_get",
     "contact_list",
     "customer_get",
     "customer_list",
@@ -46,6 +47,10 @@ def customer_get(pk: int, *, actor: User) -> Customer:
 
 def contact_list(*, customer: Customer) -> QuerySet[Contact]:
     return Contact.objects.filter(customer=customer)
+
+
+def contact_get(pk: int, *, customer: Customer) -> Contact | None:
+    return contact_list(customer=customer).filter(pk=pk).first()
 
 
 def customer_user_list(*, customer: Customer) -> QuerySet[User]:

@@ -18,6 +18,7 @@ from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.customers.forms import ContactForm, CustomerForm, CustomerUserForm
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.customers.selectors import (
+    contact_get,
     contact_list,
     customer_get,
     customer_list,
@@ -158,7 +159,7 @@ class ContactRemoveView(OperatorRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
         customer = _customer_or_404(request, pk)
-        contact = contact_list(customer=customer).filter(pk=contact_pk).first()
+        contact = contact_get(contact_pk, customer=customer)
         if contact is None:
             raise Http404
         contact_remove(contact, actor=acting_user(request))

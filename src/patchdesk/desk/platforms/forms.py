@@ -18,7 +18,7 @@ class PlatformForm(forms.Form):
 
 
 class EolImportForm(forms.Form):
-    data = forms.FileField(label=_("End-of-life table (CSV)"))
+    table_file = forms.FileField(label=_("End-of-life table (CSV)"))
     data_format = forms.ChoiceField(
         label=_("Format"),
         choices=[

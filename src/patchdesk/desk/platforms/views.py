@@ -74,9 +74,9 @@ class PlatformImportView(OperatorRequiredMixin, View):
         form = EolImportForm(request.POST, request.FILES)
         report = None
         if form.is_valid():
-            upload = form.cleaned_data["data"]
+            upload = form.cleaned_data["table_file"]
             if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("data", _("The file is larger than 5 MB."))
+                form.add_error("table_file", _("The file is larger than 5 MB."))
             else:
                 report = platform_eol_import_data(
                     upload.read(),

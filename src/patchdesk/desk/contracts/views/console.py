@@ -28,7 +28,7 @@ from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.selectors import (
     business_calendar,
     contract_get,
-    contract_history,
+    contract_history_rows,
     contract_list,
     contract_pending_cancellation,
     earliest_cancellation_for,
@@ -108,7 +108,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms: Any) -> d
         "contract": contract,
         "pending": contract_pending_cancellation(contract),
         "earliest": earliest,
-        "history": contract_history(contract),
+        "history": contract_history_rows(contract),
         "reject_form": forms.get("reject_form") or ReasonForm(),
         "cancel_form": forms.get("cancel_form")
         or CancellationForm(initial={"cancel_on": earliest}),

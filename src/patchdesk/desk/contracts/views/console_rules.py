@@ -14,10 +14,10 @@ from django.views import View
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
 from patchdesk.desk.contracts.forms import CalendarSettingsForm, ClosureForm, DocumentForm
-from patchdesk.desk.contracts.models import ProviderClosure
 from patchdesk.desk.contracts.selectors import (
     business_calendar,
     calendar_settings_get,
+    closure_get,
     closure_list,
     document_list,
 )
@@ -98,8 +98,8 @@ class ClosureDeleteView(OperatorRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        closure = closure_list().filter(pk=pk).first()
-        if not isinstance(closure, ProviderClosure):
+        closure = closure_get(pk)
+        if closure is None:
             raise Http404
         closure_delete(closure, actor=acting_user(request))
         messages.success(request, _("The closure has been removed."))

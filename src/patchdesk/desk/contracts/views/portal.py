@@ -26,7 +26,7 @@ from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.selectors import (
     business_calendar,
     contract_get,
-    contract_history,
+    contract_history_rows,
     contract_pending_cancellation,
     contracts_of_submission,
     documents_in_force,
@@ -156,7 +156,7 @@ def _detail_context(
         "pending": contract_pending_cancellation(contract),
         "earliest": earliest,
         "form": form,
-        "history": contract_history(contract),
+        "history": contract_history_rows(contract),
         "is_admin": user.customer_role == CustomerRole.ADMIN,
         "display_tz": contract.customer.time_zone,
     }
