@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from patchdesk.engine.feeds.advisory_fetch import (
-    csaf_file_url,
+    build_csaf_file_url,
+    build_osv_export_url,
     fetch_csaf_file,
     fetch_debian_tracker,
     fetch_osv_export,
-    osv_export_url,
     parse_csaf_changes,
     read_csaf_files,
     read_debian_tracker,
@@ -81,7 +81,7 @@ def test_debian_tracker(served: tuple[str, Path], tmp_path: Path) -> None:
 
 def test_csaf_files(served: tuple[str, Path], tmp_path: Path) -> None:
     base, _ = served
-    url = csaf_file_url("2024/cve-2024-0727.json", base=base)
+    url = build_csaf_file_url("2024/cve-2024-0727.json", base=base)
     assert url == f"{base}/vex/2024/cve-2024-0727.json"
     fetched = fetch_csaf_file(UrllibHttpClient(), tmp_path / "cve-2024-0727.json", url=url)
     assert fetched.path is not None
@@ -103,7 +103,7 @@ def test_read_csaf_files_merges_across_documents(tmp_path: Path) -> None:
 
 
 def test_osv_export_url() -> None:
-    assert osv_export_url("Rocky Linux") == (
+    assert build_osv_export_url("Rocky Linux") == (
         "https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip"
     )
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from patchdesk.engine.feeds.csaf_common import (
+    find_note_text,
     iter_vulnerabilities,
     load_csaf_document,
-    note_text,
+    map_rhel_cpe,
     parse_purl,
     read_product_tree,
     read_tracking,
-    rhel_platform_key,
 )
 from patchdesk.engine.feeds.json_fields import FieldError
 
@@ -52,8 +52,8 @@ def test_vulnerabilities_and_notes() -> None:
     [(index, vulnerability)] = list(iter_vulnerabilities(document))
     assert index == 0
     assert vulnerability["cve"] == "CVE-2020-10188"
-    assert note_text(vulnerability, "general").startswith("telnet-server: no bounds checks")
-    assert note_text(vulnerability, "summary") == ""
+    assert find_note_text(vulnerability, "general").startswith("telnet-server: no bounds checks")
+    assert find_note_text(vulnerability, "summary") == ""
 
 
 def test_plain_json_is_accepted_and_garbage_is_refused() -> None:
@@ -108,4 +108,4 @@ def test_parse_purl() -> None:
     ],
 )
 def test_rhel_platform_key(cpe: str, key: str | None) -> None:
-    assert rhel_platform_key(cpe) == key
+    assert map_rhel_cpe(cpe) == key

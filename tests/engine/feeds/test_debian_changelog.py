@@ -17,7 +17,7 @@ import pytest
 
 from patchdesk.engine.feeds.debian_changelog import (
     ChangelogEntry,
-    changelog_advisories,
+    build_changelog_advisories,
     parse_debian_changelog,
 )
 from patchdesk.engine.model import AdvisoryKind, Confidence, FixStatus, PackageNameKind
@@ -122,7 +122,7 @@ def test_ids_six_digit_cves_can_and_ghsa() -> None:
 
 def test_advisories_kind_from_the_suite_not_from_cve_ids() -> None:
     entries = parse_debian_changelog(TESTBED_STYLE, newer_than="2.5.0-1+deb12u2").records
-    newest, point = changelog_advisories(entries, platform_key="debian:12")
+    newest, point = build_changelog_advisories(entries, platform_key="debian:12")
     assert newest.id == "expat/2.5.0-1+deb12u5"
     assert newest.kind is AdvisoryKind.SECURITY  # uploaded to bookworm-security
     assert point.kind is AdvisoryKind.BUGFIX  # names a CVE, but a point release upload
@@ -143,7 +143,7 @@ def test_advisories_kind_from_the_suite_not_from_cve_ids() -> None:
     no_cve = ChangelogEntry(
         source="xz-utils", version="5.4.1-1+deb12u2", distributions=("bookworm",)
     )
-    [from_security_index] = changelog_advisories(
+    [from_security_index] = build_changelog_advisories(
         [no_cve], platform_key="debian:12", from_security_suite=True
     )
     assert from_security_index.kind is AdvisoryKind.SECURITY

@@ -8,7 +8,7 @@ public ones; every one can be replaced by configuration.
 
 Red Hat publishes one CSAF file per advisory and per CVE, and a ``changes.csv`` listing when
 each file last changed: :func:`parse_csaf_changes` turns it into the files to fetch since the
-previous sync (:func:`csaf_file_url`).
+previous sync (:func:`build_csaf_file_url`).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ __all__ = [
     "OSV_EXPORT_URL",
     "REDHAT_CSAF_URL",
     "CsafChange",
-    "csaf_file_url",
+    "build_csaf_file_url",
+    "build_osv_export_url",
     "fetch_csaf_file",
     "fetch_debian_tracker",
     "fetch_osv_export",
-    "osv_export_url",
     "parse_csaf_changes",
     "read_csaf_files",
     "read_debian_tracker",
@@ -58,7 +58,7 @@ class CsafChange:
     changed_at: datetime
 
 
-def osv_export_url(ecosystem: str) -> str:
+def build_osv_export_url(ecosystem: str) -> str:
     """osv.dev's export of one ecosystem (``AlmaLinux``, ``Rocky Linux``, ``Debian`` …)."""
     return OSV_EXPORT_URL.format(ecosystem=quote(ecosystem, safe=""))
 
@@ -105,7 +105,7 @@ def read_debian_tracker(
     )
 
 
-def csaf_file_url(path: str, *, kind: str = "vex", base: str = REDHAT_CSAF_URL) -> str:
+def build_csaf_file_url(path: str, *, kind: str = "vex", base: str = REDHAT_CSAF_URL) -> str:
     """``2024/cve-2024-0727.json`` -> its URL under ``base/vex`` (or ``base/advisories``)."""
     return f"{base.rstrip('/')}/{kind}/{path.lstrip('/')}"
 

@@ -1,13 +1,13 @@
 """Vocabulary shared by the advisory parsers: vulnerability ids, vendor severity words, versions.
 
-* :data:`CVE_ID` / :func:`sorted_cve_ids` — CVE ids as they appear in ``aliases``, ``related``,
+* :data:`CVE_ID` / :func:`sort_cve_ids` — CVE ids as they appear in ``aliases``, ``related``,
   CSAF ``cve`` fields (``CVE-2026-102633``: the number can have more than four digits).
 * :data:`CHANGELOG_ID` / :func:`extract_changelog_ids` — the ids Debian changelogs cite for
   security fixes: CVE, the pre-2005 ``CAN-`` candidates, and GitHub ``GHSA`` ids.
-* :func:`redhat_severity` / :func:`level_severity` — Red Hat's four-step scale
+* :func:`map_redhat_severity` / :func:`map_level_severity` — Red Hat's four-step scale
   (Critical/Important/Moderate/Low) and the high/medium/low scales of Debian urgencies and
   Ubuntu priorities, normalised to :class:`~patchdesk.engine.model.VendorSeverity`.
-* :func:`version_problem` — validation of a vendor version with the version engine (and, for
+* :func:`check_version` — validation of a vendor version with the version engine (and, for
   rpm, which compares almost any text, the ``[epoch:]version[-release]`` shape).
 """
 
@@ -24,12 +24,12 @@ from patchdesk.engine.model.platform import PackageFormat
 __all__ = [
     "CHANGELOG_ID",
     "CVE_ID",
+    "check_version",
     "extract_changelog_ids",
-    "highest_severity",
-    "level_severity",
-    "redhat_severity",
-    "sorted_cve_ids",
-    "version_problem",
+    "map_level_severity",
+    "map_redhat_severity",
+    "pick_highest_severity",
+    "sort_cve_ids",
 ]
 
 CVE_ID: Final = re.compile(r"CVE-(\d{4})-(\d{4,})")
@@ -65,7 +65,7 @@ _RANK: Final = {
 }
 
 
-def sorted_cve_ids(values: Iterable[str]) -> tuple[str, ...]:
+def sort_cve_ids(values: Iterable[str]) -> tuple[str, ...]:
     """The distinct values that are CVE ids, in (year, number) order; other values are ignored.
 
     ``UBUNTU-CVE-2024-6387`` and ``DEBIAN-CVE-2024-6387`` name the CVE they are about and count.
@@ -92,24 +92,24 @@ def extract_changelog_ids(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             others.add(value)
         else:
             cves.append("CVE-" + value[4:])
-    return sorted_cve_ids(cves), tuple(sorted(others))
+    return sort_cve_ids(cves), tuple(sorted(others))
 
 
-def redhat_severity(word: str) -> VendorSeverity:
+def map_redhat_severity(word: str) -> VendorSeverity:
     """Red Hat's impact words (also AlmaLinux, Rocky Linux); anything else is UNKNOWN."""
     return _REDHAT_WORDS.get(word.strip().lower(), VendorSeverity.UNKNOWN)
 
 
-def level_severity(word: str) -> VendorSeverity:
+def map_level_severity(word: str) -> VendorSeverity:
     """critical/high/medium/low/negligible words (Ubuntu priority, Debian urgency ``high**``)."""
     return _LEVEL_WORDS.get(word.strip().lower().rstrip("*"), VendorSeverity.UNKNOWN)
 
 
-def highest_severity(*severities: VendorSeverity) -> VendorSeverity:
+def pick_highest_severity(*severities: VendorSeverity) -> VendorSeverity:
     return max(severities, key=_RANK.__getitem__, default=VendorSeverity.UNKNOWN)
 
 
-def version_problem(version_format: PackageFormat, version: str) -> str | None:
+def check_version(version_format: PackageFormat, version: str) -> str | None:
     """Why ``version`` is not a valid version of ``version_format``, or None when it is."""
     if len(version) > 256:
         return f"{version_format} version is {len(version)} characters long"

@@ -17,7 +17,7 @@ Two kinds of documents (https://security.access.redhat.com/data/csaf/v2/):
 Packages come from the ``default_component_of`` relationships: the component's purl (or, in
 older documents, its ``name-epoch:version-release.arch`` product id) gives the RPM name and
 version, the product stream's CPE the platform (:func:`~patchdesk.engine.feeds.csaf_common.
-rhel_platform_key`): ``rhel:9`` for the main stream, ``rhel:9.4`` for an EUS stream. Products
+map_rhel_cpe`): ``rhel:9`` for the main stream, ``rhel:9.4`` for an EUS stream. Products
 that are not RHEL release streams (OpenShift, Satellite, containers ...) are outside patchdesk
 and skipped. Arch-specific entries are folded: a fixed version holds for every architecture.
 """
@@ -30,21 +30,21 @@ from dataclasses import dataclass
 from typing import Final
 
 from patchdesk.engine.feeds.advisory_terms import (
-    highest_severity,
-    redhat_severity,
-    sorted_cve_ids,
-    version_problem,
+    check_version,
+    map_redhat_severity,
+    pick_highest_severity,
+    sort_cve_ids,
 )
 from patchdesk.engine.feeds.csaf_common import (
     CsafProductTree,
     CsafTracking,
+    find_note_text,
     iter_vulnerabilities,
     load_csaf_document,
-    note_text,
+    map_rhel_cpe,
     parse_purl,
     read_product_tree,
     read_tracking,
-    rhel_platform_key,
 )
 from patchdesk.engine.feeds.json_fields import (
     FieldError,
@@ -99,7 +99,7 @@ def _package_of(tree: CsafProductTree, product_id: str) -> _Package | None:
     component = tree.products.get(relationship.component_id)
     if platform is None or component is None:
         raise FieldError("relationship names a product that is not in the product tree")
-    platform_key = rhel_platform_key(platform.cpe)
+    platform_key = map_rhel_cpe(platform.cpe)
     if platform_key is None:
         return None
     if component.purl:
@@ -152,7 +152,7 @@ class _Builder:
                 if status is FixStatus.FIXED:
                     if not package.evr:
                         raise FieldError("fixed product names no version")
-                    if problem := version_problem(PackageFormat.RPM, package.evr):
+                    if problem := check_version(PackageFormat.RPM, package.evr):
                         raise FieldError(problem)
                 found[_affected(package, status)] = None
             except FieldError as error:
@@ -171,11 +171,11 @@ def _impact(vulnerability: JsonObject, tracking: CsafTracking) -> VendorSeverity
         for threat in opt_list(vulnerability, "threats")
         if isinstance(threat, Mapping) and threat.get("category") == "impact"
     ]
-    found = highest_severity(*(redhat_severity(word) for word in words))
+    found = pick_highest_severity(*(map_redhat_severity(word) for word in words))
     return (
         found
         if found is not VendorSeverity.UNKNOWN
-        else redhat_severity(tracking.aggregate_severity)
+        else map_redhat_severity(tracking.aggregate_severity)
     )
 
 
@@ -200,12 +200,12 @@ def _security_advisory(
 ) -> list[Advisory]:
     cves: list[str] = []
     affected: dict[AffectedPackage, None] = {}
-    severity = redhat_severity(tracking.aggregate_severity)
+    severity = map_redhat_severity(tracking.aggregate_severity)
     for _, vulnerability in iter_vulnerabilities(document):
         cves.append(opt_str(vulnerability, "cve"))
         fixed = get_str_list(opt_mapping(vulnerability, "product_status"), "fixed")
         affected.update(dict.fromkeys(builder.packages(tracking.id, fixed, FixStatus.FIXED)))
-        severity = highest_severity(severity, _impact(vulnerability, tracking))
+        severity = pick_highest_severity(severity, _impact(vulnerability, tracking))
     if not affected:
         raise FieldError("no fixed RHEL package in the advisory")
     title = tracking.title.removeprefix("Red Hat Security Advisory: ")
@@ -214,11 +214,11 @@ def _security_advisory(
             id=tracking.id,
             source=source,
             summary=title or tracking.id,
-            details=note_text(opt_mapping(document, "document"), "general"),
+            details=find_note_text(opt_mapping(document, "document"), "general"),
             published_at=tracking.initial_release_at,
             modified_at=tracking.current_release_at,
             vendor_severity=severity,
-            cve_ids=sorted_cve_ids(cves),
+            cve_ids=sort_cve_ids(cves),
             references=_document_references(document),
             affected=tuple(affected),
             kind=_kind(tracking.id),
@@ -235,7 +235,9 @@ def _vex_vulnerability(
 ) -> list[Advisory]:
     cve = opt_str(vulnerability, "cve") or tracking.id
     title = opt_str(vulnerability, "title", limit=None) or tracking.title
-    details = note_text(vulnerability, "description") or note_text(vulnerability, "general")
+    details = find_note_text(vulnerability, "description") or find_note_text(
+        vulnerability, "general"
+    )
     severity = _impact(vulnerability, tracking)
     status_lists = opt_mapping(vulnerability, "product_status")
     fixed = set(get_str_list(status_lists, "fixed"))
@@ -267,7 +269,7 @@ def _vex_vulnerability(
                 published_at=None if date is None else parse_timestamp(date, field="date"),
                 modified_at=tracking.current_release_at,
                 vendor_severity=severity,
-                cve_ids=sorted_cve_ids([cve]),
+                cve_ids=sort_cve_ids([cve]),
                 references=(url, *refs),
                 affected=affected,
                 kind=_kind(match.group(1)),
@@ -295,7 +297,7 @@ def _vex_vulnerability(
                 published_at=tracking.initial_release_at,
                 modified_at=tracking.current_release_at,
                 vendor_severity=severity,
-                cve_ids=sorted_cve_ids([cve]),
+                cve_ids=sort_cve_ids([cve]),
                 references=refs,
                 affected=tuple(unfixed),
             )

@@ -7,8 +7,8 @@ Both need the same small pieces, kept here and pure:
 * :func:`read_tracking` — the document's id, title, dates and aggregate severity;
 * :func:`read_product_tree` — every product by id (with CPE / purl), and the
   ``default_component_of`` relationships that say "package X as part of product stream Y";
-* :func:`iter_vulnerabilities` / :func:`note_text` — the ``vulnerabilities`` array and its notes;
-* :func:`parse_purl` and :func:`rhel_platform_key` — package URLs and Red Hat CPEs.
+* :func:`iter_vulnerabilities` / :func:`find_note_text` — the vulnerabilities and their notes;
+* :func:`parse_purl` and :func:`map_rhel_cpe` — package URLs and Red Hat CPEs.
 
 Errors in the document's shape raise :class:`~patchdesk.engine.feeds.json_fields.FieldError`.
 CSAF 2.0: https://docs.oasis-open.org/csaf/csaf/v2.0/csaf-v2.0.html
@@ -41,13 +41,13 @@ __all__ = [
     "CsafRelationship",
     "CsafTracking",
     "PackageUrl",
+    "find_note_text",
     "iter_vulnerabilities",
     "load_csaf_document",
-    "note_text",
+    "map_rhel_cpe",
     "parse_purl",
     "read_product_tree",
     "read_tracking",
-    "rhel_platform_key",
 ]
 
 JsonObject = Mapping[str, object]
@@ -210,7 +210,7 @@ def iter_vulnerabilities(document: JsonObject) -> Iterator[tuple[int, JsonObject
         yield index, vulnerability
 
 
-def note_text(container: JsonObject, category: str, *, title: str | None = None) -> str:
+def find_note_text(container: JsonObject, category: str, *, title: str | None = None) -> str:
     """The text of the first note of ``category`` (and ``title`` when given), or ``""``."""
     for note in opt_list(container, "notes"):
         if not isinstance(note, Mapping) or note.get("category") != category:
@@ -263,7 +263,7 @@ _RHEL_CPE_PRODUCTS = frozenset(
 _RHEL_RELEASE = re.compile(r"\d{1,2}(?:\.\d{1,2})?")
 
 
-def rhel_platform_key(cpe: str) -> str | None:
+def map_rhel_cpe(cpe: str) -> str | None:
     """``cpe:/o:redhat:enterprise_linux:9::baseos`` -> ``rhel:9``; None for other products.
 
     Also accepts the OSV "Red Hat" ecosystem suffix, which is the CPE without its

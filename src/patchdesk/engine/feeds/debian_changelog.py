@@ -14,7 +14,7 @@ becomes a :class:`ChangelogEntry` with the ids it cites (:data:`~patchdesk.engin
 advisory_terms.CHANGELOG_ID`: CVE numbers with 4+ digits, old ``CAN-`` ids given as the CVE
 they became, GHSA ids) and the bugs it closes. :func:`parse_debian_changelog` keeps the entries
 newer than the installed version (dpkg order, by the version engine), and
-:func:`changelog_advisories` turns each into an advisory ``<source>/<version>`` with
+:func:`build_changelog_advisories` turns each into an advisory ``<source>/<version>`` with
 :attr:`~patchdesk.engine.model.Confidence.CHANGELOG`: lower trust than a vendor feed, since a
 mentioned CVE is usually, not always, fixed by that upload.
 
@@ -34,7 +34,7 @@ from email.utils import parsedate_to_datetime
 from typing import Final
 
 from patchdesk.engine import versions
-from patchdesk.engine.feeds.advisory_terms import extract_changelog_ids, version_problem
+from patchdesk.engine.feeds.advisory_terms import check_version, extract_changelog_ids
 from patchdesk.engine.feeds.debian_packages import is_security_suite
 from patchdesk.engine.feeds.result import ParseResult, Rejection
 from patchdesk.engine.model.advisory import (
@@ -47,7 +47,7 @@ from patchdesk.engine.model.advisory import (
 )
 from patchdesk.engine.model.platform import PackageFormat
 
-__all__ = ["ChangelogEntry", "changelog_advisories", "parse_debian_changelog"]
+__all__ = ["ChangelogEntry", "build_changelog_advisories", "parse_debian_changelog"]
 
 SOURCE = "debian-changelog"
 
@@ -147,7 +147,7 @@ def parse_debian_changelog(
     (an old-style trailer, an editor's local variables) is skipped.
     """
     result: ParseResult[ChangelogEntry] = ParseResult()
-    if newer_than is not None and (problem := version_problem(PackageFormat.DPKG, newer_than)):
+    if newer_than is not None and (problem := check_version(PackageFormat.DPKG, newer_than)):
         reason = f"installed version: {problem}"
         result.rejected.append(Rejection(source=SOURCE, record_id=location or "?", reason=reason))
         return result
@@ -155,7 +155,7 @@ def parse_debian_changelog(
         text = text.decode("utf-8", errors="replace")
     for block in _blocks(text):
         package, version = block.header["package"], block.header["version"]
-        if problem := version_problem(PackageFormat.DPKG, version):
+        if problem := check_version(PackageFormat.DPKG, version):
             where = f"{location} entry {block.number}".strip()
             result.rejected.append(
                 Rejection(
@@ -177,7 +177,7 @@ def _summary(entry: ChangelogEntry) -> str:
     return f"{entry.source} {entry.version}"
 
 
-def changelog_advisories(
+def build_changelog_advisories(
     entries: Sequence[ChangelogEntry],
     *,
     platform_key: str,

@@ -11,7 +11,7 @@ For a host (or a set of identical hosts) on a Debian release, with no vendor fee
    verified against the index's SHA-256, reads its changelog (following a
    ``/usr/share/doc/P -> Q`` symlink to package Q of the same source), keeps the entries newer
    than the installed source version, and makes one advisory per entry
-   (:func:`~patchdesk.engine.feeds.debian_changelog.changelog_advisories`).
+   (:func:`~patchdesk.engine.feeds.debian_changelog.build_changelog_advisories`).
 
 :func:`sync_debian_mirror` runs the three. The HTTP client is passed in
 (:class:`~patchdesk.engine.feeds.http.HttpClient`); the mirror comes from the sources passed in
@@ -34,7 +34,7 @@ from patchdesk.engine import versions
 from patchdesk.engine.feeds.deb_archive import DebArchiveError, read_deb_changelog
 from patchdesk.engine.feeds.debian_changelog import (
     SOURCE,
-    changelog_advisories,
+    build_changelog_advisories,
     parse_debian_changelog,
 )
 from patchdesk.engine.feeds.debian_packages import (
@@ -288,7 +288,7 @@ def fetch_changelog_advisories(
                 continue
             parsed = parse_debian_changelog(text, newer_than=installed, location=path)
             result.rejected += parsed.rejected
-            result.records += changelog_advisories(
+            result.records += build_changelog_advisories(
                 parsed.records,
                 platform_key=platform_key,
                 from_security_suite=group[0].index.security,

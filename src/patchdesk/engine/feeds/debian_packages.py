@@ -21,7 +21,7 @@ from typing import Final
 
 from debian.deb822 import Deb822
 
-from patchdesk.engine.feeds.advisory_terms import version_problem
+from patchdesk.engine.feeds.advisory_terms import check_version
 from patchdesk.engine.feeds.result import ParseResult, Rejection
 from patchdesk.engine.model.platform import PackageFormat
 
@@ -132,9 +132,9 @@ def _stanza_problem(
             return reason
     if source_match is None:  # for the type checker; reported above
         return "invalid Source field"
-    problem = version_problem(PackageFormat.DPKG, version)
+    problem = check_version(PackageFormat.DPKG, version)
     if problem is None and source_match.group(2):
-        problem = version_problem(PackageFormat.DPKG, source_match.group(2))
+        problem = check_version(PackageFormat.DPKG, source_match.group(2))
     return problem or ""
 
 

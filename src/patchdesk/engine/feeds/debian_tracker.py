@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from patchdesk.engine.feeds.advisory_terms import (
-    highest_severity,
-    level_severity,
-    sorted_cve_ids,
-    version_problem,
+    check_version,
+    map_level_severity,
+    pick_highest_severity,
+    sort_cve_ids,
 )
 from patchdesk.engine.feeds.json_fields import (
     MAX_NAME_CHARS,
@@ -102,7 +102,7 @@ def _status(release: Mapping[str, object], package: str) -> tuple[FixStatus, str
             raise FieldError("resolved without a fixed_version")
         if fixed_version == "0":
             return FixStatus.NOT_AFFECTED, None
-        if problem := version_problem(PackageFormat.DPKG, fixed_version):
+        if problem := check_version(PackageFormat.DPKG, fixed_version):
             raise FieldError(problem)
         return FixStatus.FIXED, fixed_version
     if status == "open":
@@ -138,7 +138,7 @@ def _read_issue(
                 raise FieldError("a release entry must be an object")
             status, fixed = _status(release, package)
             urgency = opt_str(release, "urgency")
-            issue.severity = highest_severity(issue.severity, level_severity(urgency))
+            issue.severity = pick_highest_severity(issue.severity, map_level_severity(urgency))
         except FieldError as error:
             problems.append(f"{codename}: {error}")
             continue
@@ -203,7 +203,7 @@ def parse_debian_tracker_document(
                 source=source,
                 summary=issue.description.strip() or issue_id,
                 vendor_severity=issue.severity,
-                cve_ids=sorted_cve_ids([issue_id]),
+                cve_ids=sort_cve_ids([issue_id]),
                 references=(TRACKER_URL + issue_id, *issue.references),
                 affected=tuple(issue.affected),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from patchdesk.engine.feeds.advisory_terms import highest_severity, sorted_cve_ids
+from patchdesk.engine.feeds.advisory_terms import pick_highest_severity, sort_cve_ids
 from patchdesk.engine.model.advisory import Advisory
 
 __all__ = ["merge_advisories"]
@@ -28,8 +28,8 @@ def _merge_group(pieces: list[Advisory]) -> Advisory:
         details=next((a.details for a in pieces if a.details), ""),
         published_at=min(published, default=None),
         modified_at=max(modified, default=None),
-        vendor_severity=highest_severity(*(a.vendor_severity for a in pieces)),
-        cve_ids=sorted_cve_ids(cve for a in pieces for cve in a.cve_ids),
+        vendor_severity=pick_highest_severity(*(a.vendor_severity for a in pieces)),
+        cve_ids=sort_cve_ids(cve for a in pieces for cve in a.cve_ids),
         references=tuple(dict.fromkeys(url for a in pieces for url in a.references)),
         affected=tuple(
             sorted(

@@ -31,11 +31,11 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from patchdesk.engine.feeds.advisory_terms import (
-    highest_severity,
-    level_severity,
-    redhat_severity,
-    sorted_cve_ids,
-    version_problem,
+    check_version,
+    map_level_severity,
+    map_redhat_severity,
+    pick_highest_severity,
+    sort_cve_ids,
 )
 from patchdesk.engine.feeds.json_fields import (
     MAX_NAME_CHARS,
@@ -99,21 +99,23 @@ def _kind(advisory_id: str) -> AdvisoryKind:
 def _severity(record: JsonObject, summary: str, entries: Sequence[object]) -> VendorSeverity:
     found: list[VendorSeverity] = []
     if match := _SUMMARY_SEVERITY.match(summary) or _TRAILING_SEVERITY.search(summary):
-        found.append(redhat_severity(match.group(1)))
+        found.append(map_redhat_severity(match.group(1)))
     database_word = opt_mapping(record, "database_specific").get("severity")
     if isinstance(database_word, str):
         found.append(
-            highest_severity(redhat_severity(database_word), level_severity(database_word))
+            pick_highest_severity(
+                map_redhat_severity(database_word), map_level_severity(database_word)
+            )
         )
     for entry in opt_list(record, "severity"):
         if isinstance(entry, Mapping) and entry.get("type") == "Ubuntu":
-            found.append(level_severity(str(entry.get("score", ""))))
+            found.append(map_level_severity(str(entry.get("score", ""))))
     for entry in entries:
         if isinstance(entry, Mapping):
             specific = entry.get("ecosystem_specific")
             if isinstance(specific, Mapping) and isinstance(specific.get("ubuntu_priority"), str):
-                found.append(level_severity(specific["ubuntu_priority"]))
-    return highest_severity(*found)
+                found.append(map_level_severity(specific["ubuntu_priority"]))
+    return pick_highest_severity(*found)
 
 
 def _mirrored_redhat_ids(record: JsonObject, references: Sequence[str]) -> list[str]:
@@ -153,7 +155,7 @@ def _range_events(
         value = value.strip()
         if target.version_format is PackageFormat.RPM and value.startswith("0:"):
             value = value[2:]  # "0:4.9.3-2.el9" (Rocky): written without the zero epoch
-        if value != "0" and (problem := version_problem(target.version_format, value)):
+        if value != "0" and (problem := check_version(target.version_format, value)):
             raise FieldError(problem)
         if key == "introduced":
             if open_range:
@@ -251,7 +253,7 @@ def parse_osv_record(record: object, *, source: str, location: str = "") -> Pars
         aliases = get_str_list(record, "aliases", limit=MAX_NAME_CHARS)
         related = get_str_list(record, "related", limit=MAX_NAME_CHARS)
         upstream = get_str_list(record, "upstream", limit=MAX_NAME_CHARS)
-        cve_ids = sorted_cve_ids([record_id, *aliases, *related, *upstream])
+        cve_ids = sort_cve_ids([record_id, *aliases, *related, *upstream])
         other_ids = [a for a in aliases if a not in cve_ids and a != record_id]
         other_ids += _mirrored_redhat_ids(record, references)
         published, modified = record.get("published"), record.get("modified")

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from patchdesk.engine.feeds.csaf_common import rhel_platform_key
+from patchdesk.engine.feeds.csaf_common import map_rhel_cpe
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.model.advisory import PackageNameKind
 from patchdesk.engine.model.platform import PackageFormat
@@ -137,7 +137,7 @@ def _debian(release: str, ecosystem: str) -> EcosystemTarget:
 
 
 def _red_hat(stream: str, ecosystem: str, *, source_rpm: bool) -> EcosystemTarget:
-    key = rhel_platform_key(stream)
+    key = map_rhel_cpe(stream)
     if key is None:
         raise FieldError(f"Red Hat product {stream!r} is not a RHEL release stream")
     kind = PackageNameKind.SOURCE if source_rpm else PackageNameKind.BINARY
