@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gzip
 import json
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from patchdesk.engine.feeds.csaf import parse_csaf_advisories, parse_csaf_document
 from patchdesk.engine.feeds.merge import merge_advisories
@@ -214,3 +217,53 @@ def test_huge_strings_are_bounded() -> None:
     result = parse_csaf_document(broken)
     assert result.records == []
     assert "limit 256" in result.rejected[0].reason
+
+
+def mutations() -> st.SearchStrategy[tuple[list[str | int], object]]:
+    """A path into the RHSA sample and a value to put there."""
+    keys: st.SearchStrategy[str | int] = st.sampled_from(
+        [
+            "document",
+            "tracking",
+            "id",
+            "category",
+            "product_tree",
+            "branches",
+            "relationships",
+            "vulnerabilities",
+            "product_status",
+            "fixed",
+            "remediations",
+            "url",
+            "product_ids",
+            "product",
+            "product_reference",
+            "relates_to_product_reference",
+            0,
+            1,
+            2,
+        ]
+    )
+    values = st.none() | st.integers() | st.text(max_size=10) | st.lists(st.text(max_size=5))
+    return st.tuples(
+        st.lists(keys, min_size=1, max_size=5), values | st.dictionaries(keys.map(str), values)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutations())
+def test_any_damage_is_parsed_or_rejected_never_raises(
+    mutation: tuple[list[str | int], object],
+) -> None:
+    path, value = mutation
+    broken: Any = copy.deepcopy(document("rhsa-2022-0011.json.gz"))
+    target = broken
+    for key in path[:-1]:
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    with contextlib.suppress(KeyError, IndexError, TypeError):
+        target[path[-1]] = value
+    result = parse_csaf_document(broken)
+    assert result.records or result.rejected

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from patchdesk.engine.feeds.debian_tracker import (
     DEBIAN_RELEASES,
@@ -149,3 +151,40 @@ def test_bad_entries_are_rejected_one_by_one() -> None:
     assert reasons["CVE-2099-10 (pkg)"] == "bookworm: a release entry must be an object"
     assert len(result.rejected) == 10
     assert json.dumps([r.reason for r in result.rejected])  # plain strings for the sync report
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "glibc",
+                    "CVE-2099-1",
+                    "releases",
+                    "bookworm",
+                    "sid",
+                    "status",
+                    "resolved",
+                    "open",
+                    "fixed_version",
+                    "urgency",
+                    "nodsa_reason",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_any_json_value_is_parsed_or_rejected_never_raises(value: object) -> None:
+    result = parse_debian_tracker_document(value)
+    assert all(isinstance(r.reason, str) and r.reason for r in result.rejected)
+    assert all(a.affected for a in result.records)

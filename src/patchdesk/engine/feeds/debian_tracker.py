@@ -175,12 +175,20 @@ def parse_debian_tracker_document(
     issues: dict[str, _Issue] = {}
     unknown: dict[str, int] = {}
     for package, package_issues in document.items():
-        if not isinstance(package_issues, Mapping) or not package or len(package) > MAX_NAME_CHARS:
+        if (
+            not isinstance(package, str)
+            or not isinstance(package_issues, Mapping)
+            or not package
+            or len(package) > MAX_NAME_CHARS
+        ):
             reject(str(package)[:80], "a source package entry must be an object of issues")
             continue
         for issue_id, entry in package_issues.items():
-            record_id = f"{issue_id[:80]} ({package})"
-            if not issue_id or len(issue_id) > 64 or not set(issue_id) <= _ISSUE_CHARS:
+            record_id = f"{str(issue_id)[:80]} ({package})"
+            if not isinstance(issue_id, str) or not 0 < len(issue_id) <= 64:
+                reject(record_id, "an issue id must be a short string")
+                continue
+            if not set(issue_id) <= _ISSUE_CHARS:
                 reject(record_id, "an issue id must look like CVE-2024-1234 or TEMP-0000000-ABCDEF")
                 continue
             issue = issues.setdefault(issue_id, _Issue())
