@@ -96,11 +96,15 @@ def quote_get(pk: int, *, actor: User) -> Quote:
     return queryset.get(pk=pk)
 
 
-def billable_contracts(*, month: date) -> list[engine.BillableContract]:
-    """Every contract with service on at least one day of ``month``."""
+def billable_contracts(*, month: date, actor: User | None) -> list[engine.BillableContract]:
+    """Every contract the actor may see (``None``: a system job, every customer) with service
+    on at least one day of ``month``."""
     first, last = month_start(month), month_end(month)
+    queryset = Contract.objects.all()
+    if actor is not None:
+        queryset = scope_to_actor(queryset, actor=actor)
     rows = (
-        Contract.objects.filter(start_date__isnull=False, start_date__lte=last)
+        queryset.filter(start_date__isnull=False, start_date__lte=last)
         .exclude(state__in=[ContractState.APPLIED, ContractState.REJECTED])
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .select_related("server", "server__platform", "platform", "customer")

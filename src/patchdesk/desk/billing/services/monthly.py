@@ -41,7 +41,9 @@ def billing_month_generate(
         raise BillingMonthClosedError(month=f"{first:%Y-%m}")
     try:
         lines = compute_monthly_lines(
-            billable_contracts(month=first), month=first, price_tables=price_tables_for_engine()
+            billable_contracts(month=first, actor=actor),
+            month=first,
+            price_tables=price_tables_for_engine(),
         )
     except BillingRuleError as exc:
         raise from_billing_rule(exc) from None
