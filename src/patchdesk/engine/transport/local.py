@@ -9,7 +9,7 @@ import signal
 import time
 
 from patchdesk.engine.model.inventory import HostKey
-from patchdesk.engine.transport._output import read_capped
+from patchdesk.engine.transport._output import read_both
 from patchdesk.engine.transport._privilege import sudo_refusal, wrap_for_root
 from patchdesk.engine.transport.base import DEFAULT_MAX_OUTPUT_BYTES, CommandResult, Elevation
 from patchdesk.engine.transport.errors import CommandTimeoutError, PermissionDeniedError
@@ -17,6 +17,11 @@ from patchdesk.engine.transport.errors import CommandTimeoutError, PermissionDen
 __all__ = ["LocalTransport"]
 
 _MAX_STDERR_BYTES = 1024 * 1024
+
+
+async def _drain(stream: asyncio.StreamReader | None) -> None:
+    while stream is not None and await stream.read(65536):
+        pass
 
 
 class LocalTransport:
@@ -86,6 +91,8 @@ class LocalTransport:
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
+                # asyncio finishes a process only once its pipes are closed: drain them
+                await asyncio.gather(_drain(process.stdout), _drain(process.stderr))
                 await process.wait()
         result = CommandResult(
             command=command,
@@ -112,10 +119,12 @@ class LocalTransport:
                 process.stdin.write(data)
                 await process.stdin.drain()
         process.stdin.close()
-        (stdout, cut_out), (stderr, cut_err) = await asyncio.gather(
-            read_capped(process.stdout, self._max_output_bytes),
-            read_capped(process.stderr, _MAX_STDERR_BYTES),
+        stdout, stderr, truncated = await read_both(
+            process.stdout,
+            process.stderr,
+            stdout_limit=self._max_output_bytes,
+            stderr_limit=_MAX_STDERR_BYTES,
         )
-        if not (cut_out or cut_err):
+        if not truncated:
             await process.wait()
-        return stdout, stderr, cut_out or cut_err
+        return stdout, stderr, truncated

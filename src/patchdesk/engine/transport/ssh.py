@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import asyncssh
 
 from patchdesk.engine.model.inventory import HostKey
-from patchdesk.engine.transport._output import read_capped
+from patchdesk.engine.transport._output import read_both
 from patchdesk.engine.transport._privilege import sudo_refusal, wrap_for_root
 from patchdesk.engine.transport.base import DEFAULT_MAX_OUTPUT_BYTES, CommandResult, Elevation
 from patchdesk.engine.transport.errors import (
@@ -207,11 +207,13 @@ class SshTransport:
             if data:
                 process.stdin.write(data)
             process.stdin.write_eof()
-            (stdout, cut_out), (stderr, cut_err) = await asyncio.gather(
-                read_capped(process.stdout, self._options.max_output_bytes),
-                read_capped(process.stderr, _MAX_STDERR_BYTES),
+            stdout, stderr, truncated = await read_both(
+                process.stdout,
+                process.stderr,
+                stdout_limit=self._options.max_output_bytes,
+                stderr_limit=_MAX_STDERR_BYTES,
             )
-            if cut_out or cut_err:
+            if truncated:
                 return stdout, stderr, None, True
             await process.wait_closed()
             return stdout, stderr, process.exit_status, False
@@ -266,7 +268,11 @@ def _load_client_keys(target: SshTarget) -> list[asyncssh.SSHKey] | None:
         try:
             keys.append(asyncssh.import_private_key(data, credentials.key_passphrase))
         except (asyncssh.KeyImportError, ValueError) as exc:
-            problem = "wrong or missing passphrase" if "passphrase" in str(exc) else "unreadable"
+            text = str(exc).lower()
+            encrypted = any(word in text for word in ("passphrase", "decrypt", "bcrypt"))
+            problem = "wrong or missing passphrase" if encrypted else "unreadable"
+            if "bcrypt" in text:
+                problem = "encrypted OpenSSH keys need the bcrypt module"
             raise AuthenticationRejectedError(
                 f"{target.url}: the private key cannot be used ({problem})",
                 params={"target": target.url, "reason": problem},
