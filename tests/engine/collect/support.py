@@ -63,5 +63,8 @@ def replace_output(rec: Recording, command: str, stdout: bytes, **changes: objec
     )
 
 
-def replay(rec: Recording, options: CollectOptions | None = None) -> HostInventory:
-    return asyncio.run(collect_inventory(ReplayTransport(rec), options=options, clock=Clock()))
+def replay(
+    rec: Recording, options: CollectOptions | None = None, *, match_stdin: bool = True
+) -> HostInventory:
+    transport = ReplayTransport(rec, match_stdin=match_stdin)
+    return asyncio.run(collect_inventory(transport, options=options, clock=Clock()))

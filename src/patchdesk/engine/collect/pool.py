@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final
 
@@ -113,7 +113,8 @@ async def scan_host(
     opener = connect or open_target(ssh_options)
     try:
         async with opener(target) as transport:
-            return await collect_inventory(transport, options=collect_options, clock=clock)
+            inventory = await collect_inventory(transport, options=collect_options, clock=clock)
+            return replace(inventory, target=target.url)
     except HostKeyChangedError as exc:
         return HostInventory(
             target=target.url,

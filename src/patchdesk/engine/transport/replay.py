@@ -65,10 +65,6 @@ class RecordedCommand:
     is_truncated: bool = False
     error: ScanErrorCode | None = None  # replay raises this transport error instead
 
-    @property
-    def key(self) -> tuple[str, bool, bytes]:
-        return (self.command, self.as_root, self.stdin)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Recording:
@@ -80,12 +76,17 @@ class Recording:
 
 class ReplayTransport:
     """Answers commands from a :class:`Recording`; an unrecorded command raises
-    :class:`ReplayMissError`."""
+    :class:`ReplayMissError`. With ``match_stdin=False`` a command's stdin is ignored (for
+    tests that change an earlier answer, and so the data a later command is given)."""
 
-    def __init__(self, recording: Recording) -> None:
+    def __init__(self, recording: Recording, *, match_stdin: bool = True) -> None:
         self._recording = recording
-        self._answers = {entry.key: entry for entry in recording.commands}
+        self._match_stdin = match_stdin
+        self._answers = {self._key(e.command, e.as_root, e.stdin): e for e in recording.commands}
         self.calls: list[tuple[str, bool]] = []
+
+    def _key(self, command: str, as_root: bool, stdin: bytes) -> tuple[str, bool, bytes]:
+        return (command, as_root, stdin if self._match_stdin else b"")
 
     @property
     def target(self) -> str:
@@ -108,7 +109,7 @@ class ReplayTransport:
         timeout_s: float | None = None,
     ) -> CommandResult:
         self.calls.append((command, as_root))
-        entry = self._answers.get((command, as_root, stdin))
+        entry = self._answers.get(self._key(command, as_root, stdin))
         if entry is None:
             raise ReplayMissError(f"not recorded (as_root={as_root}): {command[:120]!r}")
         if entry.error is not None:
