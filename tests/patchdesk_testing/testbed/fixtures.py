@@ -43,9 +43,7 @@ def testbed_host_factory(testbed: Testbed) -> Iterator[Callable[..., TestbedHost
     made: list[TestbedHost] = []
 
     def make(*, apt_update: bool = False) -> TestbedHost:
-        used = {host.index for host in testbed.hosts}
-        index = next(i for i in range(_FIRST_EXTRA_INDEX, 240) if i not in used)
-        host = testbed.add_host(index)
+        host = testbed.add_host(testbed.next_index(_FIRST_EXTRA_INDEX))
         made.append(host)
         if apt_update:
             testbed.apt_update([host])

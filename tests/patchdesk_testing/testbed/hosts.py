@@ -87,6 +87,7 @@ class TestbedHost:
 
     def create(self) -> None:
         started = time.monotonic()
+        self.log.write_bytes(b"")
         for sub in ("upper", "work", "root"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         network.run(

@@ -110,6 +110,8 @@ def namespace_down(name: str, index: int | None = None) -> None:
     _kill_all(namespace_pids(name))
     if index is not None:
         run("ip", "link", "del", f"{PREFIX}v{index}", check=False)
+        # a new host at this address has another MAC: forget the old one
+        run("ip", "neigh", "flush", "to", host_ip(index), "dev", BRIDGE, check=False)
     run("ip", "netns", "del", name, check=False)
 
 

@@ -83,7 +83,9 @@ def main(argv: list[str]) -> int:
 
         plans: dict[str, Callable[[], SshTarget]] = {
             "debian12-root": lambda: target(h1, "root"),
-            "debian12-scenarios-deploy-sudo": lambda: target(h2, "deploy", elevation=Elevation.SUDO),
+            "debian12-scenarios-deploy-sudo": lambda: target(
+                h2, "deploy", elevation=Elevation.SUDO
+            ),
             "debian12-needrestart-root": lambda: target(h3, "root"),
             "debian12-unprivileged": lambda: target(
                 h1, "alice", password=bed.account.alice_password if bed.account else ""

@@ -103,6 +103,7 @@ class Testbed:
         self.leftovers: list[str] = []
         self._lock: IO[str] | None = None
         self._proxy: subprocess.Popen[bytes] | None = None
+        self._used_indices: set[int] = set()
 
     # --- up -----------------------------------------------------------------------------
 
@@ -202,9 +203,18 @@ class Testbed:
         host.create()
         return host
 
+    def next_index(self, first: int) -> int:
+        """An index no host of this run has used yet (addresses are not reused quickly)."""
+        self._used_indices.update(host.index for host in self.hosts)
+        index = next(i for i in range(first, 240) if i not in self._used_indices)
+        self._used_indices.add(index)
+        return index
+
     def remove_host(self, host: TestbedHost) -> None:
-        host.destroy()
-        self.hosts.remove(host)
+        """Destroy a host (idempotent)."""
+        if host in self.hosts:
+            host.destroy()
+            self.hosts.remove(host)
 
     def apt_update(self, hosts: list[TestbedHost]) -> None:
         """``apt-get update`` in each host, in parallel, through the proxy."""
