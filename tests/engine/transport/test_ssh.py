@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import asyncssh
 import pytest
@@ -326,3 +328,24 @@ def test_a_server_that_never_speaks_ssh_times_out() -> None:
     with pytest.raises(ConnectTimeoutError) as caught:
         asyncio.run(scenario())
     assert caught.value.code == "timeout"
+
+
+def test_an_openssh_format_encrypted_key_needs_bcrypt(tmp_path: Path) -> None:
+    """Known limit: asyncssh decrypts OpenSSH-format keys only with the bcrypt module."""
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "pass", "-f", str(tmp_path / "k")], check=True
+    )
+    target = SshTarget(
+        host="127.0.0.1",
+        port=_free_port(),
+        credentials=SshCredentials(
+            username="x", private_keys=((tmp_path / "k").read_text(),), key_passphrase="pass"
+        ),
+    )
+
+    async def scenario() -> None:
+        async with open_ssh(target):
+            pass
+
+    with pytest.raises(AuthenticationRejectedError, match="need the bcrypt module"):
+        asyncio.run(scenario())
