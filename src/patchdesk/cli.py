@@ -87,8 +87,8 @@ def serve(listen: str | None, worker: bool | None, threads: int) -> None:
 @click.option("--listen", help="HOST:PORT to serve on (default from PATCHDESK_LISTEN).")
 @_config_errors_exit
 def run(listen: str | None) -> None:
-    """The main job: prepare everything, then serve the desk with a worker."""
-    desk_commands.serve(listen=listen, with_worker=None, threads=8)
+    """The main job: prepare everything, scan this machine, serve the desk with a worker."""
+    desk_commands.run(listen=listen)
 
 
 @main.command()
@@ -173,8 +173,9 @@ def config_check() -> None:
 
 @main.command()
 @click.argument("targets", nargs=-1, metavar="TARGET...")
-@click.option("--inventory-only", is_flag=True, help="Only collect inventories (no matching yet).")
-@click.option("--format", "output_format", type=click.Choice(["json", "table"]), default="json")
+@click.option("--inventory-only", is_flag=True, help="Only collect inventories, do not match.")
+@click.option("--format", "output_format", type=click.Choice(["json", "table", "csv"]),
+              default="json", show_default=True)  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML file of targets ([defaults] and [[target]] tables).")  # fmt: skip
@@ -201,11 +202,148 @@ def config_check() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: tty).")
 @_config_errors_exit
 def scan(targets: tuple[str, ...], inventory_only: bool, **options: Any) -> None:
-    """Collect inventories of TARGETs: local, ssh://[user@]host[:port] or inventory files."""
-    if not inventory_only:
-        click.echo(scan_commands.MATCHING_NOT_AVAILABLE, err=True)
-        sys.exit(2)
-    sys.exit(scan_commands.scan(scan_commands.ScanArguments(targets=targets, **options)))
+    """Scan TARGETs (local, ssh://[user@]host[:port] or inventory files) and match them.
+
+    Exit status: 0 nothing actionable, 3 High or Medium findings, 1 a host failed, 2 usage.
+    """
+    arguments = scan_commands.ScanArguments(targets=targets, **options)
+    if inventory_only:
+        if arguments.output_format == "csv":
+            raise click.UsageError("--format csv needs matching (drop --inventory-only)")
+        sys.exit(scan_commands.scan(arguments))
+    from patchdesk.commands.scan_match import scan_and_match
+
+    sys.exit(scan_and_match(arguments))
+
+
+@main.group()
+def feeds() -> None:
+    """Advisory and enrichment feeds: import files, sync sources."""
+
+
+_FEED_KINDS = ["osv", "csaf", "debian-tracker", "native", "cve5", "nvd", "kev", "epss", "eol"]
+
+
+@feeds.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice(_FEED_KINDS), help="The format (default: detected).")
+@click.option("--source", default="", help="Name of the source to record the import under.")
+@_config_errors_exit
+def feeds_import(paths: tuple[Path, ...], kind: str | None, source: str) -> None:
+    """Import feed files (OSV, CSAF, Debian tracker, CVE JSON 5, NVD, KEV, EPSS, EOL)."""
+    from patchdesk.commands import feeds as feed_commands
+
+    if not feed_commands.feeds_import(paths, kind=kind, source=source):
+        sys.exit(1)
+
+
+@feeds.command("sync")
+@click.argument("names", nargs=-1)
+@_config_errors_exit
+def feeds_sync(names: tuple[str, ...]) -> None:
+    """Fetch and import the enabled sources (or the NAMEd ones)."""
+    from patchdesk.commands import feeds as feed_commands
+
+    if not feed_commands.feeds_sync(names):
+        sys.exit(1)
+
+
+@feeds.command("sources")
+@_config_errors_exit
+def feeds_sources() -> None:
+    """List the feed sources and when they were last synced."""
+    from patchdesk.commands import feeds as feed_commands
+
+    feed_commands.feeds_sources()
+
+
+@feeds.command("enable")
+@click.argument("name")
+@click.option("--url", help="Fetch from this URL instead (a mirror, a file:// copy).")
+@click.option("--kind", type=click.Choice(_FEED_KINDS), help="The format, for a new source.")
+@_config_errors_exit
+def feeds_enable(name: str, url: str | None, kind: str | None) -> None:
+    """Enable a source (a new NAME with --kind and --url adds one)."""
+    from patchdesk.commands import feeds as feed_commands
+
+    if not feed_commands.feeds_set(name, enable=True, url=url, kind=kind):
+        sys.exit(1)
+
+
+@feeds.command("disable")
+@click.argument("name")
+@_config_errors_exit
+def feeds_disable(name: str) -> None:
+    """Disable a source."""
+    from patchdesk.commands import feeds as feed_commands
+
+    if not feed_commands.feeds_set(name, enable=False, url=None, kind=None):
+        sys.exit(1)
+
+
+@feeds.command("report")
+@click.argument("name", required=False)
+@click.option("--limit", default=20, show_default=True)
+@_config_errors_exit
+def feeds_report(name: str | None, limit: int) -> None:
+    """Show the last sync and import runs with their rejected records."""
+    from patchdesk.commands import feeds as feed_commands
+
+    feed_commands.feeds_report(name, limit=limit)
+
+
+@main.group()
+def policy() -> None:
+    """The service policy: explain classifications, activate a new policy document."""
+
+
+@policy.command("explain")
+@click.argument("cve_ids", nargs=-1, required=True, metavar="CVE-ID...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_config_errors_exit
+def policy_explain(cve_ids: tuple[str, ...], output_format: str) -> None:
+    """Why each CVE has its level: the rule, the CWE, the vector element, the source."""
+    from patchdesk.commands import policy as policy_commands
+
+    policy_commands.explain(cve_ids, output_format=output_format)
+
+
+@policy.command("activate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_config_errors_exit
+def policy_activate(file: Path) -> None:
+    """Validate a policy document (TOML) and make it the one in force; reclassify."""
+    from patchdesk.commands import policy as policy_commands
+
+    if not policy_commands.activate(file):
+        sys.exit(1)
+
+
+@policy.command("show")
+@_config_errors_exit
+def policy_show() -> None:
+    """Print the policy document in force (a starting point for an edited copy)."""
+    from patchdesk.commands import policy as policy_commands
+
+    policy_commands.show()
+
+
+@main.group()
+def inventory() -> None:
+    """Inventory documents (air-gapped servers)."""
+
+
+@inventory.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--server", "server_ref", metavar="CUSTOMER/SERVER",
+              help="The server the document describes (default: matched by address).")  # fmt: skip
+@_config_errors_exit
+def inventory_import(files: tuple[Path, ...], server_ref: str | None) -> None:
+    """Record inventory documents (from `patchdesk scan --inventory-only`) as scans."""
+    from patchdesk.commands import inventory as inventory_commands
+
+    if not inventory_commands.import_documents(files, server_ref=server_ref):
+        sys.exit(1)
 
 
 @main.command(

@@ -25,7 +25,7 @@ def test_init_prepares_everything_once(tmp_path: Path) -> None:
         ).fetchall()
         actions = db.execute("SELECT action FROM core_auditentry").fetchall()
     assert operators == [("admin",)]
-    assert actions == [("operator.create",)]
+    assert actions == [("operator.create",), ("policy.activate",)]
 
     second = run_cli("init", env=env)
     assert second.returncode == 0, second.stderr

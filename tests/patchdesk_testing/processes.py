@@ -21,6 +21,7 @@ def cli_env(data_dir: Path, **settings: str) -> dict[str, str]:
     """A clean environment for a ``patchdesk`` process: only the given PATCHDESK_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PATCHDESK_")}
     env["PATCHDESK_DATA_DIR"] = str(data_dir)
+    env["PATCHDESK_STARTER_SNAPSHOT"] = "false"  # 10 s each; tests that want it say so
     env["PYTHONUNBUFFERED"] = "1"
     env.update({f"PATCHDESK_{key.upper()}": value for key, value in settings.items()})
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import stat
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
@@ -62,7 +63,30 @@ def init() -> Config:
     click.echo(f"Preparing the database at {config.database.display} ...")
     call_command("migrate", interactive=False, verbosity=0)
     _first_operator_ensure(config)
+    _advisory_store_prepare(with_snapshot=config.starter_snapshot)
     return config
+
+
+def _advisory_store_prepare(*, with_snapshot: bool) -> None:
+    """The default policy, the known feed sources and, on first start, the starter snapshot."""
+    from patchdesk.desk.advisories.snapshot import (
+        advisory_store_is_empty,
+        starter_snapshot_import,
+    )
+    from patchdesk.desk.advisories.sync import feed_sources_ensure
+    from patchdesk.desk.findings.policy import policy_document_ensure_default
+    from patchdesk.desk.findings.refresh import findings_refresh_after_feeds
+
+    policy_document_ensure_default()
+    feed_sources_ensure()
+    if not with_snapshot or not advisory_store_is_empty():
+        return
+    click.echo("First start: importing the starter advisory snapshot (offline data) ...")
+    started = time.monotonic()
+    runs = starter_snapshot_import(progress=click.echo)
+    findings_refresh_after_feeds()
+    added = sum(run.added for run in runs)
+    click.echo(f"  {added} records imported in {time.monotonic() - started:.0f} s.")
 
 
 def _first_operator_ensure(config: Config) -> None:
@@ -93,10 +117,53 @@ def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(*, listen: str | None, with_worker: bool | None, threads: int) -> None:
+def local_scan() -> None:
+    """Scan the machine patchdesk runs on, as server "this-machine" of the provider itself."""
+    from patchdesk.desk.customers.models import Customer
+    from patchdesk.desk.findings.models import Finding, FindingState
+    from patchdesk.desk.fleet.mappers import LOCAL_ADDRESS
+    from patchdesk.desk.fleet.models import Scan, Server
+    from patchdesk.desk.fleet.tasks import scans_execute
+
+    customer, _ = Customer.objects.get_or_create(
+        code="provider", defaults={"name": "Provider (this installation)"}
+    )
+    server, _ = Server.objects.get_or_create(
+        customer=customer, name="this-machine", defaults={"address": LOCAL_ADDRESS}
+    )
+    click.echo("Scanning this machine ...")
+    scan = Scan.objects.create(server=server, trigger="run")
+    (scan,) = scans_execute([scan.pk])
+    scan.refresh_from_db()
+    if scan.status != Scan.Status.SUCCEEDED:
+        click.echo(f"  the scan failed: {scan.error_code}: {scan.error_message}")
+        return
+    open_findings = Finding.objects.filter(server=server, state=FindingState.OPEN)
+    levels = {
+        level: open_findings.filter(level=level, is_out_of_scope_origin=False).count()
+        for level in ("high", "medium", "needs_review")
+    }
+    click.echo(
+        f"  {scan.platform_key}, {scan.package_count} packages; open findings: "
+        + ", ".join(f"{level} {count}" for level, count in levels.items())
+    )
+
+
+def run(*, listen: str | None) -> None:
+    """The main job: prepare, scan this machine, then serve the desk with a worker."""
     if listen:
         os.environ["PATCHDESK_LISTEN"] = listen
     config = init()
+    local_scan()
+    serve(listen=None, with_worker=None, threads=8, prepared=config)
+
+
+def serve(
+    *, listen: str | None, with_worker: bool | None, threads: int, prepared: Config | None = None
+) -> None:
+    if listen:
+        os.environ["PATCHDESK_LISTEN"] = listen
+    config = prepared or init()
     from waitress import serve as waitress_serve
 
     from patchdesk.commands.supervisor import WorkerSupervisor

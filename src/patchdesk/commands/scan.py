@@ -43,12 +43,8 @@ from patchdesk.engine.transport import (
     parse_known_hosts,
 )
 
-__all__ = ["MATCHING_NOT_AVAILABLE", "ScanArguments", "ScanUsageError", "scan"]
+__all__ = ["ScanArguments", "ScanUsageError", "collect", "scan"]
 
-MATCHING_NOT_AVAILABLE = (
-    "patchdesk scan: matching against advisories is not available yet; "
-    "use --inventory-only to collect inventories"
-)
 EXIT_HOST_FAILED = 1
 EXIT_USAGE = 2
 _SUDO_MODES = {
@@ -297,14 +293,16 @@ def _table(hosts: Sequence[HostInventory]) -> str:
     return "".join(f"{row}\n" for row in rows)
 
 
-def scan(args: ScanArguments) -> int:
-    """Run the scan; returns the exit status (0 all hosts scanned, 1 some failed, 2 usage)."""
+def collect(args: ScanArguments) -> tuple[list[HostInventory], list[HostInventory]] | None:
+    """Scan the live targets and read the saved ones: (all hosts, freshly scanned ones).
+
+    None after a usage error (already reported)."""
     try:
         live, saved = _parse_targets(args)
         accepted = _accepted(args.accept_host_keys)
     except ScanUsageError as exc:
         click.echo(f"patchdesk scan: {exc}", err=True)
-        return EXIT_USAGE
+        return None
     known = KnownHosts(args.known_hosts or load_config().data_dir / "known_hosts")
     live = [known.apply(t, accepted) if isinstance(t, SshTarget) else t for t in live]
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -338,6 +336,15 @@ def scan(args: ScanArguments) -> int:
             )
         elif host.error is not None and not show_progress:
             click.echo(f"patchdesk scan: {host.error.message}", err=True)
+    return hosts, results
+
+
+def scan(args: ScanArguments) -> int:
+    """Collect inventories only; exit status 0 all hosts scanned, 1 some failed, 2 usage."""
+    collected = collect(args)
+    if collected is None:
+        return EXIT_USAGE
+    hosts, results = collected
     text = (
         format_inventory_document(
             hosts, generated_at=datetime.now(UTC), generator=f"patchdesk {__version__}"

@@ -106,6 +106,7 @@ class Config:
     listen_port: int
     base_url: str
     log_level: str
+    starter_snapshot: bool
     config_file: Path | None
 
     @property
@@ -137,6 +138,7 @@ _KNOWN_KEYS = (
     "listen",
     "base_url",
     "log_level",
+    "starter_snapshot",
 )
 
 
@@ -171,6 +173,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         listen_port=listen_port,
         base_url=_parse_base_url(raw.get("base_url"), listen_host, listen_port),
         log_level=_parse_choice(raw.get("log_level"), LOG_LEVELS, "INFO", upper=True),
+        starter_snapshot=_parse_bool(raw.get("starter_snapshot"), default=True),
         config_file=config_file,
     )
 

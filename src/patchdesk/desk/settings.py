@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patchdesk.desk.contracts",
     "patchdesk.desk.billing",
     "patchdesk.desk.advisories",
+    "patchdesk.desk.findings",
     "patchdesk.desk.console",
     "patchdesk.desk.portal",
 ]

@@ -55,7 +55,7 @@ class Server(models.Model):
 
 class AuthMethod(models.TextChoices):
     KEY = "key", _("SSH key")
-    PASSWORD = "password", _("Password")  # noqa: S105 - a choice label
+    PASSWORD = "password", _("Password")
 
 
 class ElevationChoice(models.TextChoices):
@@ -63,7 +63,7 @@ class ElevationChoice(models.TextChoices):
 
     NONE = "none", _("Log in as root (no sudo)")
     SUDO = "sudo", _("sudo without a password")
-    SUDO_PASSWORD = "sudo_password", _("sudo with a password")  # noqa: S105 - a choice label
+    SUDO_PASSWORD = "sudo_password", _("sudo with a password")
 
 
 class Credential(models.Model):
@@ -78,9 +78,7 @@ class Credential(models.Model):
     key_passphrase = models.BinaryField(
         _("key passphrase (encrypted)"), null=True, blank=True, editable=False
     )
-    elevation = models.CharField(
-        _("root access"), max_length=16, choices=ElevationChoice.choices
-    )
+    elevation = models.CharField(_("root access"), max_length=16, choices=ElevationChoice.choices)
     sudo_password = models.BinaryField(
         _("sudo password (encrypted)"), null=True, blank=True, editable=False
     )

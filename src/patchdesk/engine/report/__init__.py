@@ -1,0 +1,1 @@
+"""Report data and renderers (table, JSON, CSV)."""
