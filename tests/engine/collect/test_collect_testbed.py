@@ -279,3 +279,34 @@ def test_an_extra_host_leaves_nothing_behind(
     assert not host.dir.exists()
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
     assert str(host.root) not in ps.stdout
+
+
+def test_simulated_rpm_host_packages_origins_and_ownership(
+    testbed: Testbed, testbed_host_factory: HostFactory
+) -> None:
+    """Debian's rpm and dnf with a Rocky Linux os-release (docs/testbed.md): the RPM command
+    path over SSH, against the host's own rpm database."""
+    host = testbed_host_factory(kind="rpm")
+    with scenarios.serve_rpm_repositories() as www:
+        expected = scenarios.install_rpm_packages(host, www)
+    options = CollectOptions(origin_rules=OriginRules(repo_ids=("provider-updates",)))
+    (inventory,) = _scan([_deploy(testbed, host)], collect_options=options)
+    assert inventory.error is None
+    assert inventory.platform is not None
+    assert inventory.platform.key == "rocky:9"
+    truth = host.ssh("rpm -qa --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n'").stdout
+    want = {
+        (name, evr.removeprefix("0:"))
+        for name, evr in (line.split() for line in truth.splitlines())
+    }
+    assert {(p.name, p.version) for p in inventory.packages} == want
+    assert {p.name: str(p.origin.kind) for p in inventory.packages} == expected
+    epoch = next(p for p in inventory.packages if p.name == "rocky-epoch-lib")
+    assert epoch.version.startswith("2:")
+    assert epoch.rpm is not None
+    assert epoch.rpm.epoch == 2
+    # rpm owns /opt/provider/bin/provider-agent; nothing owns /opt/unowned/bin/tool. (The
+    # host's own programs are dpkg's, so its processes show as unowned here: an artefact of
+    # the simulation, not asserted.)
+    files = [i.path for i in inventory.out_of_scope if i.kind is not OutOfScopeKind.PROCESS]
+    assert files == ["/opt/unowned/bin/tool"]

@@ -80,6 +80,7 @@ def test_scenario_host_through_sudo() -> None:
         "debian12-scenarios-deploy-sudo",
         "debian12-needrestart-root",
         "debian12-unprivileged",
+        "rpm-simulated-rocky9-deploy-sudo",
     ],
 )
 def test_only_fixed_commands_are_run(name: str) -> None:
@@ -216,3 +217,18 @@ def test_permission_denied_from_the_transport_itself() -> None:
     inventory = asyncio.run(collect_inventory(transport, clock=Clock()))
     assert inventory.error is not None
     assert inventory.error.code == "permission_denied"
+
+
+def test_rpm_host_inventory_from_real_rpm_and_dnf_output() -> None:
+    options = CollectOptions(origin_rules=OriginRules(repo_ids=("provider-updates",)))
+    inventory = replay(recording("rpm-simulated-rocky9-deploy-sudo"), options)
+    assert inventory.error is None
+    assert inventory.platform is not None
+    assert inventory.platform.key == "rocky:9"
+    assert {p.name: str(p.origin.kind) for p in inventory.packages} == {
+        "rocky-base-tool": "os_vendor",
+        "rocky-epoch-lib": "os_vendor",
+        "epel-tool": "third_party",
+        "provider-agent": "provider",
+        "local-build": "local",
+    }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.collect.support import DATA
+from engine.collect.support import DATA, output
+from patchdesk.engine.collect import commands
 from patchdesk.engine.collect.rpm import (
     format_evr,
     parse_repoquery,
@@ -83,3 +84,22 @@ def test_zypper_search_table() -> None:
         ("bash", "x86_64", "4.4-150400.27.3.2"): "sle-module-basesystem15-sp5-updates",
         ("mytool", "noarch", "1.0-1"): "@system",
     }
+
+
+def test_real_rpm_and_dnf_output_from_the_simulated_rpm_host() -> None:
+    """Captured over SSH from the testbed's RPM host (Debian's rpm 4.18 and dnf 4.14)."""
+    name = "rpm-simulated-rocky9-deploy-sudo"
+    records, rejections = parse_rpm_query(output(name, commands.RPM_QUERY))
+    assert rejections.count == 0
+    by_name = {r.name: r for r in records}
+    assert set(by_name) == {
+        "rocky-base-tool", "rocky-epoch-lib", "epel-tool", "provider-agent", "local-build",
+    }  # fmt: skip
+    assert by_name["rocky-epoch-lib"].epoch == 2
+    assert by_name["local-build"].vendor == ""
+    assert by_name["provider-agent"].source_rpm == "provider-agent-2.0-4.src.rpm"
+    repos, rejections = parse_repoquery(output(name, commands.DNF_REPOQUERY), source="dnf")
+    assert rejections.count == 0
+    assert repos[("rocky-epoch-lib", "noarch", "2:0.9-1.el9_3")] == "appstream"
+    assert repos[("epel-tool", "noarch", "3.3.0-1.el9")] == "epel"
+    assert repos[("local-build", "noarch", "0.1-1")] in ("", "@system", "system", "<unknown>")

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from patchdesk_testing.testbed.mirror import Mirror
 
-__all__ = ["CACHE_DIR", "Recipe", "TemplateError", "ensure_template", "template_recipe"]
+__all__ = [
+    "CACHE_DIR",
+    "Recipe",
+    "TemplateError",
+    "ensure_template",
+    "rpm_template_recipe",
+    "template_recipe",
+]
 
 CACHE_DIR = Path("/var/cache/patchdesk-testbed")
 _STALE_AFTER_S = 14 * 24 * 3600
@@ -59,9 +66,8 @@ _APT_CONF = (
 _SSHD_CONF = "PasswordAuthentication yes\\nUseDNS no\\nPrintLastLog no\\nMaxSessions 20\\n"
 
 
-def template_recipe(mirror: Mirror) -> Recipe:
-    """The bookworm host template. Every step is a mmdebstrap customize hook (``$1`` = root)."""
-    hooks = (
+def _common_hooks(mirror: Mirror) -> tuple[str, ...]:
+    return (
         'rm -f "$1"/etc/ssh/ssh_host_*',
         'printf "127.0.0.1 localhost\\n::1 localhost ip6-localhost\\n" > "$1"/etc/hosts',
         ': > "$1"/etc/resolv.conf',
@@ -80,6 +86,11 @@ def template_recipe(mirror: Mirror) -> Recipe:
         # a wrong password costs ~3 s of pam_unix delay otherwise
         'sed -i "s/pam_unix.so nullok/pam_unix.so nullok nodelay/" "$1"/etc/pam.d/common-auth',
     )
+
+
+def template_recipe(mirror: Mirror) -> Recipe:
+    """The bookworm host template. Every step is a mmdebstrap customize hook (``$1`` = root)."""
+    hooks = _common_hooks(mirror)
     return Recipe(
         name="bookworm-sshd",
         suite="bookworm",
@@ -131,3 +142,32 @@ def ensure_template(recipe: Recipe, *, cache_dir: Path = CACHE_DIR, log: Path) -
         partial.replace(target)
         _remove_stale(cache_dir, target)
         return target
+
+
+_ROCKY_OS_RELEASE = (
+    'NAME="Rocky Linux"\\nVERSION="9.3 (Blue Onyx)"\\nID="rocky"\\n'
+    'ID_LIKE="rhel centos fedora"\\nVERSION_ID="9.3"\\nPLATFORM_ID="platform:el9"\\n'
+    'PRETTY_NAME="Rocky Linux 9.3 (Blue Onyx) [patchdesk testbed]"\\n'
+)
+
+
+def rpm_template_recipe(mirror: Mirror) -> Recipe:
+    """A "simulated RPM host": Debian's rpm and dnf with an rpm database in /var/lib/rpm, and an
+    os-release saying Rocky Linux 9. It exercises the RPM command path over SSH (rpm -qa, dnf
+    repoquery, ownership), not a real distribution's package set."""
+    hooks = (
+        *_common_hooks(mirror),
+        'mkdir -p "$1"/etc/rpm && echo "%_dbpath /var/lib/rpm" > "$1"/etc/rpm/macros',
+        'chroot "$1" rpm --initdb',
+        'mkdir -p "$1"/etc/dnf/vars "$1"/etc/yum.repos.d && echo 9 > "$1"/etc/dnf/vars/releasever',
+        'rm -f "$1"/etc/os-release',
+        f"printf '{_ROCKY_OS_RELEASE}' > \"$1\"/etc/os-release",
+    )
+    return Recipe(
+        name="bookworm-rpm",
+        suite="bookworm",
+        variant="apt",
+        include=("openssh-server", "sudo", "procps", "rpm", "dnf"),
+        hooks=hooks,
+        mirror=mirror.debian,
+    )

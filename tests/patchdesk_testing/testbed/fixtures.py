@@ -39,11 +39,12 @@ def testbed() -> Iterator[Testbed]:
 
 @pytest.fixture
 def testbed_host_factory(testbed: Testbed) -> Iterator[Callable[..., TestbedHost]]:
-    """``make(apt_update=False)``: a fresh host for this test only."""
+    """``make(apt_update=False, kind="debian")``: a fresh host for this test only (``kind="rpm"``:
+    the simulated RPM host, its template built on first use)."""
     made: list[TestbedHost] = []
 
-    def make(*, apt_update: bool = False) -> TestbedHost:
-        host = testbed.add_host(testbed.next_index(_FIRST_EXTRA_INDEX))
+    def make(*, apt_update: bool = False, kind: str = "debian") -> TestbedHost:
+        host = testbed.add_host(testbed.next_index(_FIRST_EXTRA_INDEX), kind=kind)
         made.append(host)
         if apt_update:
             testbed.apt_update([host])

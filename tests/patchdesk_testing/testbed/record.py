@@ -64,7 +64,11 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     mirror_hosts = find_mirror().hosts
     bed = Testbed()
-    with bed.running(3), scenarios.serve_extra_repositories() as www:
+    with (
+        bed.running(3),
+        scenarios.serve_extra_repositories() as www,
+        scenarios.serve_rpm_repositories() as rpm_www,
+    ):
         assert bed.account is not None
         key = bed.account.key.read_text()
         h1, h2, h3 = bed.hosts
@@ -74,6 +78,8 @@ def main(argv: list[str]) -> int:
         scenarios.add_deleted_binary_service(h2)
         scenarios.install_from_extra_repositories(h2, www)
         h3.ssh("DEBIAN_FRONTEND=noninteractive apt-get install -y -q needrestart", timeout_s=600)
+        rpm_host = bed.add_host(4, kind="rpm")
+        scenarios.install_rpm_packages(rpm_host, rpm_www)
 
         def target(host: TestbedHost, user: str, **credentials: object) -> SshTarget:
             creds: dict[str, object] = {"username": user, **credentials}
@@ -87,6 +93,9 @@ def main(argv: list[str]) -> int:
                 h2, "deploy", elevation=Elevation.SUDO
             ),
             "debian12-needrestart-root": lambda: target(h3, "root"),
+            "rpm-simulated-rocky9-deploy-sudo": lambda: target(
+                rpm_host, "deploy", elevation=Elevation.SUDO
+            ),
             "debian12-unprivileged": lambda: target(
                 h1, "alice", password=bed.account.alice_password if bed.account else ""
             ),

@@ -25,13 +25,16 @@ from patchdesk_testing.testbed.hosts import TestbedHost
 
 __all__ = [
     "PROVIDER_ORIGIN",
+    "RPM_PACKAGES",
     "THIRD_PARTY_ORIGIN",
     "add_apache_encrypted_key",
     "add_deleted_binary_service",
     "add_nginx_key_with_password_file",
     "add_software_built_from_source",
     "install_from_extra_repositories",
+    "install_rpm_packages",
     "serve_extra_repositories",
+    "serve_rpm_repositories",
 ]
 
 PROVIDER_ORIGIN = "PatchdeskProvider"
@@ -215,3 +218,101 @@ def install_from_extra_repositories(host: TestbedHost, www: Path) -> dict[str, s
         "pdtest-acme-agent": "third_party",
         "pdtest-local-build": "local",
     }
+
+
+RPM_REPO_PORT = 8083
+_SPEC = """Name: {name}
+Version: {version}
+Release: {release}
+{epoch}Summary: patchdesk testbed package {name}
+License: MIT
+BuildArch: noarch
+{vendor}AutoReqProv: no
+
+%description
+patchdesk testbed package {name}.
+
+%install
+mkdir -p %{{buildroot}}{directory}
+printf '#!/bin/sh\\ntrue\\n' > %{{buildroot}}{directory}/{name}
+chmod 0755 %{{buildroot}}{directory}/{name}
+
+%files
+{directory}/{name}
+"""
+RPM_PACKAGES = {
+    # name: (version, release, epoch, vendor, repository, directory, expected origin class)
+    "rocky-base-tool": ("1.2", "3.el9", 0, "Rocky Enterprise Software Foundation", "baseos",
+                        "/usr/bin", "os_vendor"),
+    "rocky-epoch-lib": ("0.9", "1.el9_3", 2, "Rocky Enterprise Software Foundation", "appstream",
+                        "/usr/libexec", "os_vendor"),
+    "epel-tool": ("3.3.0", "1.el9", 0, "Fedora Project", "epel", "/usr/bin", "third_party"),
+    "provider-agent": ("2.0", "4", 0, "Example Hosting", "provider-updates", "/opt/provider/bin",
+                       "provider"),
+    "local-build": ("0.1", "1", 0, "", "", "/opt/local-build/bin", "local"),
+}  # fmt: skip
+
+
+def _build_rpm(work: Path, name: str) -> Path:
+    version, release, epoch, vendor, _, directory, _ = RPM_PACKAGES[name]
+    spec = work / f"{name}.spec"
+    spec.write_text(
+        _SPEC.format(
+            name=name,
+            version=version,
+            release=release,
+            epoch=f"Epoch: {epoch}\n" if epoch else "",
+            vendor=f"Vendor: {vendor}\n" if vendor else "",
+            directory=directory,
+        )
+    )
+    network.run("rpmbuild", "-bb", "--quiet", "--define", f"_topdir {work / 'rpmbuild'}", str(spec))
+    return next((work / "rpmbuild" / "RPMS" / "noarch").glob(f"{name}-{version}-*.rpm"))
+
+
+@contextmanager
+def serve_rpm_repositories() -> Iterator[Path]:
+    """Build the RPM_PACKAGES, one repository per repository id (``createrepo_c``), served on
+    the bridge at port 8083; the repository-less one is left as a loose file. Yields the
+    directory."""
+    with tempfile.TemporaryDirectory(prefix="pdtest-rpm-") as temporary:
+        work = Path(temporary)
+        www = work / "www"
+        for name, (*_, repo, _directory, _kind) in RPM_PACKAGES.items():
+            rpm = _build_rpm(work, name)
+            target = www / (repo or "loose")
+            target.mkdir(parents=True, exist_ok=True)
+            (target / rpm.name).write_bytes(rpm.read_bytes())
+        for repo in {spec[4] for spec in RPM_PACKAGES.values() if spec[4]}:
+            network.run("createrepo_c", "-q", str(www / repo))
+        work.chmod(0o755)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", "--bind", network.BRIDGE_IP,
+             "--directory", str(www), str(RPM_REPO_PORT)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            yield www
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def install_rpm_packages(host: TestbedHost, www: Path) -> dict[str, str]:
+    """On a ``kind="rpm"`` host: ``dnf install`` from the repositories, ``rpm -i`` the loose
+    package, and drop an unowned tool under /opt. Returns ``{package: expected class}``."""
+    url = f"http://{network.BRIDGE_IP}:{RPM_REPO_PORT}"
+    repos = sorted({spec[4] for spec in RPM_PACKAGES.values() if spec[4]})
+    host.write(
+        "/etc/yum.repos.d/pdtest.repo",
+        "".join(f"[{r}]\nname={r}\nbaseurl={url}/{r}\ngpgcheck=0\nenabled=1\n\n" for r in repos),
+    )
+    loose = next((www / "loose").glob("*.rpm"))
+    host.write("/tmp/local-build.rpm", loose.read_bytes())
+    names = " ".join(name for name, spec in RPM_PACKAGES.items() if spec[4])
+    host.ssh(
+        f"dnf -y -q install {names} >/dev/null 2>&1 && rpm -i --nodeps /tmp/local-build.rpm",
+        timeout_s=600,
+    )
+    host.write("/opt/unowned/bin/tool", host.path("/usr/bin/true").read_bytes(), mode=0o755)
+    return {name: spec[6] for name, spec in RPM_PACKAGES.items()}

@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import IO
 
 from patchdesk_testing.testbed import network
-from patchdesk_testing.testbed.build import CACHE_DIR, ensure_template, template_recipe
+from patchdesk_testing.testbed.build import (
+    CACHE_DIR,
+    Recipe,
+    ensure_template,
+    rpm_template_recipe,
+    template_recipe,
+)
 from patchdesk_testing.testbed.hosts import SshAccount, TestbedHost
 from patchdesk_testing.testbed.mirror import MirrorError, find_mirror
 
@@ -137,7 +143,8 @@ class Testbed:
             )
             self._timed("template_s", started)
             started = time.monotonic()
-            self._prepare_work(template)
+            self._prepare_work()
+            self._unpack("debian", template)
             self._make_account()
             network.bridge_up()
             self._start_proxy(mirror.hosts)
@@ -155,15 +162,34 @@ class Testbed:
             raise
         return self.hosts
 
-    def _prepare_work(self, template: Path) -> None:
+    def _prepare_work(self) -> None:
         if not self.work.is_mount():
             network.run("mount", "-t", "tmpfs", "-o", "size=6g,mode=755", "tb-work", str(self.work))
-        lower = self.work / "lower"
-        lower.mkdir(exist_ok=True)
+
+    def _unpack(self, kind: str, template: Path) -> Path:
+        lower = self.work / f"lower-{kind}"
+        if lower.is_dir():
+            return lower
+        lower.mkdir()
         network.run(
             "tar", "--zstd", "--numeric-owner", "--xattrs", "--xattrs-include=*",
             "-xpf", str(template), "-C", str(lower),
         )  # fmt: skip
+        return lower
+
+    def lower(self, kind: str) -> Path:
+        """The unpacked template ``debian`` (default) or ``rpm`` (built on first use)."""
+        recipes: dict[str, Recipe] = {
+            "debian": template_recipe(find_mirror()),
+            "rpm": rpm_template_recipe(find_mirror()),
+        }
+        lower = self.work / f"lower-{kind}"
+        if lower.is_dir():
+            return lower
+        template = ensure_template(
+            recipes[kind], cache_dir=self.cache_dir, log=self.logs / "build.log"
+        )
+        return self._unpack(kind, template)
 
     def _make_account(self) -> None:
         key = self.base / "keys" / "id_ed25519"
@@ -193,10 +219,11 @@ class Testbed:
             time.sleep(0.05)
         raise RuntimeError(f"the apt proxy did not start: see {self.logs / 'proxy.log'}")
 
-    def add_host(self, index: int) -> TestbedHost:
+    def add_host(self, index: int, *, kind: str = "debian") -> TestbedHost:
+        """Start host ``index`` from the ``debian`` or the ``rpm`` template."""
         assert self.account is not None, "up() first"
         host = TestbedHost(
-            index=index, work=self.work, lower=self.work / "lower", account=self.account,
+            index=index, work=self.work, lower=self.lower(kind), account=self.account,
             logs=self.logs,
         )  # fmt: skip
         self.hosts.append(host)
