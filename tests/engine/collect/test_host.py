@@ -232,3 +232,31 @@ def test_rpm_host_inventory_from_real_rpm_and_dnf_output() -> None:
         "provider-agent": "provider",
         "local-build": "local",
     }
+
+
+def _with_error(rec: Recording, command: str, code: ScanErrorCode) -> Recording:
+    commands_ = tuple(
+        RecordedCommand(command=c.command, as_root=c.as_root, stdin=c.stdin, error=code)
+        if c.command == command
+        else c
+        for c in rec.commands
+    )
+    return Recording(target=rec.target, elevation=rec.elevation, commands=commands_)
+
+
+def test_a_slow_optional_check_is_skipped_with_a_warning() -> None:
+    rec = _with_error(
+        recording("debian12-root"), commands.FIND_LOCAL_SOFTWARE, ScanErrorCode.TIMEOUT
+    )
+    inventory = replay(rec)
+    assert inventory.error is None
+    assert len(inventory.packages) == 146
+    assert [(w.source, w.code) for w in inventory.warnings] == [("out-of-scope check", "timeout")]
+
+
+def test_a_lost_connection_during_optional_checks_fails_the_scan() -> None:
+    rec = _with_error(recording("debian12-root"), commands.TLS_CONFIG, ScanErrorCode.UNREACHABLE)
+    inventory = replay(rec)
+    assert inventory.error is not None
+    assert inventory.error.code is ScanErrorCode.UNREACHABLE
+    assert inventory.platform is not None

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from patchdesk.engine import versions
 from patchdesk.engine.collect import commands
@@ -39,11 +40,16 @@ from patchdesk.engine.model.inventory import (
 )
 from patchdesk.engine.model.platform import PackageFormat, Platform
 from patchdesk.engine.transport.base import Elevation, Transport
-from patchdesk.engine.transport.errors import CommandFailedError, TransportError
+from patchdesk.engine.transport.errors import (
+    CommandFailedError,
+    CommandTimeoutError,
+    TransportError,
+)
 
 __all__ = ["CollectOptions", "HostIdentity", "collect_inventory", "parse_identity"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _RELEASE_FILES = (
     "debian_version",
@@ -124,19 +130,52 @@ async def _privilege(transport: Transport, identity: HostIdentity) -> Privilege:
     return Privilege.SUDO
 
 
+async def _tolerating_timeout(
+    context: HostContext, source: str, step: Awaitable[T], default: T
+) -> T:
+    """An optional step that runs out of time becomes a warning; the scan goes on."""
+    try:
+        return await step
+    except CommandTimeoutError as exc:
+        context.warn(source, "timeout", f"{source} skipped: {exc.message}")
+        return default
+
+
 async def _optional_steps(
     context: HostContext, platform: Platform, kernel: KernelInfo, options: CollectOptions
 ) -> tuple[RestartInfo | None, tuple[OutOfScopeItem, ...], tuple[TlsService, ...]]:
-    async def restart() -> RestartInfo | None:
-        return await collect_restart(context, platform, kernel) if options.with_restart else None
+    """Restarts, out-of-scope software and TLS at once. A timeout skips only its step; any
+    other transport failure stops the scan (the sibling steps are cancelled)."""
+    no_items: tuple[OutOfScopeItem, ...] = ()
+    no_tls: tuple[TlsService, ...] = ()
+    try:
+        async with asyncio.TaskGroup() as group:
+            restart = group.create_task(
+                _tolerating_timeout(
+                    context, "restart check", collect_restart(context, platform, kernel), None
+                )
+                if options.with_restart
+                else _nothing(None)
+            )
+            out_of_scope = group.create_task(
+                _tolerating_timeout(
+                    context, "out-of-scope check", collect_out_of_scope(context, platform), no_items
+                )
+                if options.with_out_of_scope
+                else _nothing(no_items)
+            )
+            tls = group.create_task(
+                _tolerating_timeout(context, "TLS check", collect_tls(context), no_tls)
+                if options.with_tls
+                else _nothing(no_tls)
+            )
+    except* TransportError as failures:
+        raise failures.exceptions[0] from None
+    return restart.result(), out_of_scope.result(), tls.result()
 
-    async def out_of_scope() -> tuple[OutOfScopeItem, ...]:
-        return await collect_out_of_scope(context, platform) if options.with_out_of_scope else ()
 
-    async def tls() -> tuple[TlsService, ...]:
-        return await collect_tls(context) if options.with_tls else ()
-
-    return await asyncio.gather(restart(), out_of_scope(), tls())
+async def _nothing(value: T) -> T:
+    return value
 
 
 async def collect_inventory(
