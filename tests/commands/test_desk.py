@@ -128,3 +128,35 @@ def test_command_messages_follow_the_terminal_locale(tmp_path: Path) -> None:
     assert "ユーザー名 admin は既に使われています。" in japanese.stderr
     english = run_cli("operator", "create", "admin", env={**env, "LANG": "C.UTF-8", "LC_ALL": ""})
     assert "A user named admin already exists." in english.stderr
+
+
+def test_first_start_imports_the_starter_snapshot_once(tmp_path: Path) -> None:
+    env = {**cli_env(tmp_path), "PATCHDESK_STARTER_SNAPSHOT": "true"}
+    first = run_cli("init", env=env, timeout_s=300)
+    assert first.returncode == 0, first.stderr
+    assert "importing the starter advisory snapshot" in first.stdout
+    with sqlite3.connect(tmp_path / "patchdesk.sqlite3") as db:
+        sources = dict(
+            db.execute(
+                "SELECT source, COUNT(*) FROM advisories_advisory GROUP BY source"
+            ).fetchall()
+        )
+        rejected = db.execute("SELECT SUM(rejected) FROM advisories_feedsync").fetchone()[0]
+        platforms = {row[0] for row in db.execute("SELECT key FROM platforms_supportedplatform")}
+        kev = db.execute(
+            "SELECT COUNT(*) FROM advisories_vulnerability WHERE kev_added_on IS NOT NULL"
+        ).fetchone()[0]
+        levels = dict(
+            db.execute("SELECT level, COUNT(*) FROM findings_classification GROUP BY level")
+        )
+    # the complete AlmaLinux 8, 9 and 10 databases: 5,680 records, 43 ids listed in two
+    # releases' files are merged into one advisory each
+    assert sources["osv"] == 5637
+    assert sources["debian-changelog"] > 150
+    assert {"debian:12", "almalinux:9", "ubuntu:22.04"} <= platforms
+    assert kev == 1404
+    assert levels["high"] > 0
+    assert levels["medium"] > 0
+    assert rejected is not None
+    second = run_cli("init", env=env)
+    assert "starter advisory snapshot" not in second.stdout

@@ -29,6 +29,7 @@ from patchdesk.desk.advisories.models import (
     VulnerabilityCwe,
 )
 from patchdesk.desk.core.services import audit_record
+from patchdesk.engine.feeds.merge import merge_advisories
 from patchdesk.engine.feeds.result import ParseResult, Rejection
 from patchdesk.engine.model import Advisory as EngineAdvisory
 from patchdesk.engine.model import EpssScore, KevEntry
@@ -129,7 +130,7 @@ def advisories_import(
 def _advisories_upsert(
     records: Iterable[EngineAdvisory], counts: ImportCounts, now: datetime
 ) -> None:
-    batch = _unique_records(records, counts)
+    batch = _unique_records(records)
     existing = {
         (row["source"], row["advisory_id"]): (row["pk"], row["content_hash"])
         for row in Advisory.objects.filter(source__in={r.source for r in batch}).values(
@@ -175,21 +176,10 @@ def _advisories_upsert(
     counts.changed += len(changed)
 
 
-def _unique_records(
-    records: Iterable[EngineAdvisory], counts: ImportCounts
-) -> list[EngineAdvisory]:
-    seen: set[tuple[str, str]] = set()
-    unique: list[EngineAdvisory] = []
-    for record in records:
-        key = (record.source, record.id)
-        if key in seen:
-            counts.rejected.append(
-                Rejection(source=record.source, record_id=record.id, reason="duplicate record id")
-            )
-            continue
-        seen.add(key)
-        unique.append(record)
-    return unique
+def _unique_records(records: Iterable[EngineAdvisory]) -> list[EngineAdvisory]:
+    """One record per (source, id): pieces of one advisory (an AlmaLinux advisory listed in
+    two releases' files, a Red Hat advisory spread over VEX files) are merged."""
+    return merge_advisories(records)
 
 
 def vulnerabilities_import(

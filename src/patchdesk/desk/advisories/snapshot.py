@@ -43,21 +43,29 @@ def starter_snapshot_import(
     base = directory or _directory()
     manifest = json.loads((base / "MANIFEST.json").read_text(encoding="utf-8"))
     runs: list[FeedSync] = []
+    batches: dict[str, list[dict[str, str]]] = {}
+    for item in manifest:
+        batches.setdefault(item.get("batch") or item["file"].split(".")[0], []).append(item)
     with tempfile.TemporaryDirectory(prefix="patchdesk-snapshot-") as scratch:
-        for item in manifest:
-            path = base / item["file"]
-            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != item["sha256"]:
-                raise SnapshotDamagedError(f"{path} is missing or damaged (SHA-256 differs)")
-            feed_format = FeedFormat(item["format"])
-            if feed_format in _NEEDS_PLAIN_FILE and path.suffix == ".xz":
-                plain = Path(scratch) / path.stem
-                with lzma.open(path) as packed, plain.open("wb") as out:
-                    shutil.copyfileobj(packed, out)
-                path = plain
+        for name, items in batches.items():
+            feed_format = FeedFormat(items[0]["format"])
+            paths = [_checked(base / item["file"], item["sha256"], feed_format, Path(scratch))
+                     for item in items]  # fmt: skip
             if progress is not None:
-                progress(f"  {item['file']} ({feed_format.value})")
-            name = "starter-" + item["file"].split(".")[0]
+                progress(f"  {', '.join(item['file'] for item in items)} ({feed_format.value})")
             runs += feed_file_import(
-                path, feed_format=feed_format, source_name=name, trigger="snapshot"
+                paths, feed_format=feed_format, source_name=f"starter-{name}", trigger="snapshot"
             )
     return runs
+
+
+def _checked(path: Path, sha256: str, feed_format: FeedFormat, scratch: Path) -> Path:
+    """The file, verified; a plain copy when its reader does not read xz."""
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise SnapshotDamagedError(f"{path} is missing or damaged (SHA-256 differs)")
+    if feed_format not in _NEEDS_PLAIN_FILE or path.suffix != ".xz":
+        return path
+    plain = scratch / path.stem
+    with lzma.open(path) as packed, plain.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    return plain

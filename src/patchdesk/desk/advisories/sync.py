@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,29 +85,39 @@ def feed_source_set(
 
 
 def feed_file_import(
-    path: Path,
+    path: Path | Sequence[Path],
     *,
     feed_format: FeedFormat | None = None,
     source_name: str = "",
     actor: User | None = None,
     trigger: str = "import",
 ) -> list[FeedSync]:
-    """Read one file (directory, zip) and import what it holds; one report per record type."""
-    found = feed_format or detect_feed_format(path)
+    """Read files (directories, zips) of one format and import them together, one report per
+    record type. Give all files of one vendor database at once: an advisory listed in several
+    files (one per release) is merged, not replaced by the last file read."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    found = feed_format or detect_feed_format(paths[0])
     source = FeedSource.objects.filter(name=source_name or f"import-{found.value}").first()
     if source is None:
         source = FeedSource.objects.create(
             name=source_name or f"import-{found.value}", kind=found.value
         )
-    return _import_readers(source, found, path, actor=actor, trigger=trigger)
+    return _import_readers(source, found, paths, actor=actor, trigger=trigger)
 
 
 def _import_readers(
-    source: FeedSource, found: FeedFormat, path: Path, *, actor: User | None, trigger: str
+    source: FeedSource,
+    found: FeedFormat,
+    paths: Sequence[Path],
+    *,
+    actor: User | None,
+    trigger: str,
 ) -> list[FeedSync]:
     runs = []
     for yields, read in FEED_KINDS[found].readers:
-        parsed = read(path)
+        parsed: ParseResult[Any] = ParseResult()
+        for path in paths:
+            parsed.extend(read(path))
         runs.append(_import(source, yields, parsed, actor=actor, trigger=trigger))
     return runs
 
@@ -189,7 +200,7 @@ def feed_source_sync(
         )
         FeedSource.objects.filter(pk=source.pk).update(last_synced_at=unchanged.finished_at)
         return [unchanged]
-    runs = _import_readers(source, found, destination, actor=actor, trigger="sync")
+    runs = _import_readers(source, found, [destination], actor=actor, trigger="sync")
     FeedSource.objects.filter(pk=source.pk).update(
         etag=fetched.etag or "",
         last_modified=fetched.last_modified or "",

@@ -114,6 +114,18 @@ def _classify(facts: VulnerabilityFacts, policy: Policy, hierarchy: CweHierarchy
             if vector is not None
             else _fallback_matches(facts, policy)
         )
+        if matches and specific:
+            notes.insert(
+                0,
+                Reason(
+                    kind=ReasonKind.CWE,
+                    rule_id="cwe-without-attack-type",
+                    detail=f"{specific[0].cwe_id} names no attack type of the service; "
+                    "the impacts decide",
+                    cwe_id=specific[0].cwe_id,
+                    source=specific[0].provider,
+                ),
+            )
     if matches:
         best = max(matches, key=lambda m: (m.level.rank, m.is_direct, -m.order))
         reasons = [best.reason] + [m.reason for m in matches if m is not best]
