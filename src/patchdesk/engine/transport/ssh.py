@@ -336,7 +336,7 @@ async def _connect(
         ) from exc
     observed = connection.get_server_host_key()
     host_key = host_key_from_asyncssh(observed) if observed is not None else None
-    logger.debug("connected target=%s host_key=%s", target.url, host_key and host_key.fingerprint)
+    logger.debug("connected target=%s", target.url)
     return connection, host_key
 
 
