@@ -63,12 +63,13 @@ class Matcher:
         findings: list[PackageFinding] = []
         out_of_scope: list[PackageFinding] = []
         unknown: list[CannotEvaluate] = []
+        key, kind = platform.key, platform.package_format.value
         for package in inventory.packages:
-            package_findings, problem = self._verdict(
-                platform.key, platform.package_format.value, package
-            )
+            package_findings, problem = self._verdict(key, kind, package)
             if problem is not None:
                 unknown.append(problem)
+            if not package_findings:
+                continue
             state = kernels.get((package.name, package.version), KernelState.NOT_KERNEL)
             if state == KernelState.NOT_RUNNING:
                 continue  # an installed kernel that is not running is not exposed

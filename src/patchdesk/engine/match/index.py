@@ -59,6 +59,10 @@ class AdvisoryIndex:
     entries: Mapping[IndexKey, tuple[FixEntry, ...]]
     rejected: list[Rejection] = field(default_factory=list)
     advisory_count: int = 0
+    platform_keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.platform_keys = frozenset(key[0] for key in self.entries)
 
     @classmethod
     def from_advisories(cls, advisories: Iterable[Advisory]) -> AdvisoryIndex:
@@ -112,7 +116,3 @@ class AdvisoryIndex:
 
     def lookup(self, platform_key: str, kind: PackageNameKind, name: str) -> tuple[FixEntry, ...]:
         return self.entries.get((platform_key, kind, name), ())
-
-    @property
-    def platform_keys(self) -> frozenset[str]:
-        return frozenset(key[0] for key in self.entries)
