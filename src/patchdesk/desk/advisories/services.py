@@ -207,31 +207,36 @@ def _vulnerabilities_upsert(
     latest: dict[tuple[str, str], EngineVulnerability] = {}
     for record in records:
         latest[(record.cve_id, record.source)] = record  # a later record of a CVE wins
-    cve_ids = {cve for cve, _ in latest}
-    rows = _vulnerability_rows(cve_ids, now)
+    rows = _existing_rows({cve for cve, _ in latest})
+    created: dict[str, Vulnerability] = {}
     touched: list[tuple[EngineVulnerability, Vulnerability]] = []
+    changed: dict[int, Vulnerability] = {}
     replaced: dict[str, list[int]] = {}  # source → CVE rows whose rows from it are replaced
     for (cve_id, source_name), record in latest.items():
-        row = rows[cve_id]
+        row = rows.get(cve_id) or created.get(cve_id)
         digest = mappers.content_hash(record)
-        if row.content_hashes.get(source_name) == digest:
+        if row is not None and row.content_hashes.get(source_name) == digest:
             counts.unchanged += 1
             continue
-        if source_name in row.content_hashes:
-            replaced.setdefault(source_name, []).append(row.pk)
-        is_new = not row.content_hashes
+        if row is None:
+            row = created[cve_id] = Vulnerability(cve_id=cve_id, first_seen_at=now)
+            counts.added += 1
+        else:
+            if source_name in row.content_hashes:
+                replaced.setdefault(source_name, []).append(row.pk)
+            if row.pk is not None:
+                changed[row.pk] = row
+            counts.changed += 1
         for name, value in mappers.vulnerability_fields(record).items():
             setattr(row, name, value)
         row.content_hashes = {**row.content_hashes, source_name: digest}
         row.sources = sorted({*row.sources, source_name})
         row.updated_at = now
         touched.append((record, row))
-        if is_new:
-            counts.added += 1
-        else:
-            counts.changed += 1
+    # New CVEs are inserted whole; only the ones that existed are updated (bulk_update is slow).
+    Vulnerability.objects.bulk_create(list(created.values()), batch_size=_BATCH)
     Vulnerability.objects.bulk_update(
-        [row for _, row in touched],
+        list(changed.values()),
         [
             "description",
             "published_at",
@@ -275,21 +280,22 @@ def _vulnerabilities_upsert(
     )
 
 
-def _vulnerability_rows(cve_ids: set[str], now: datetime) -> dict[str, Vulnerability]:
-    """The rows of these CVEs, creating the missing ones."""
+def _existing_rows(cve_ids: set[str]) -> dict[str, Vulnerability]:
     rows: dict[str, Vulnerability] = {}
     ordered = sorted(cve_ids)
     for start in range(0, len(ordered), _BATCH):
         chunk = ordered[start : start + _BATCH]
         rows.update((row.cve_id, row) for row in Vulnerability.objects.filter(cve_id__in=chunk))
-    missing = [cve for cve in ordered if cve not in rows]
-    Vulnerability.objects.bulk_create(
-        [Vulnerability(cve_id=cve, first_seen_at=now, updated_at=now) for cve in missing],
-        batch_size=_BATCH,
-    )
-    for start in range(0, len(missing), _BATCH):
-        chunk = missing[start : start + _BATCH]
-        rows.update((row.cve_id, row) for row in Vulnerability.objects.filter(cve_id__in=chunk))
+    return rows
+
+
+def _vulnerability_rows(cve_ids: set[str], now: datetime) -> dict[str, Vulnerability]:
+    """The rows of these CVEs, creating the missing ones (empty, to be filled)."""
+    rows = _existing_rows(cve_ids)
+    missing = [Vulnerability(cve_id=cve, first_seen_at=now, updated_at=now)
+               for cve in sorted(cve_ids - set(rows))]  # fmt: skip
+    Vulnerability.objects.bulk_create(missing, batch_size=_BATCH)
+    rows.update(_existing_rows({row.cve_id for row in missing}))
     return rows
 
 
