@@ -18,15 +18,15 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import lzma
 import os
 import random
 import resource
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from patchdesk.engine import versions
 from patchdesk.engine.feeds.native import read_native_advisories
@@ -60,6 +60,7 @@ ALMA = Platform(
     arch="x86_64",
 )  # fmt: skip
 VENDOR = PackageOrigin(kind=OriginClass.OS_VENDOR)
+T = TypeVar("T")
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:
@@ -159,7 +160,7 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(label: str, work):  # noqa: ANN001, ANN202 - benchmark helper
+def _measure(label: str, work: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = work()
     elapsed = time.perf_counter() - started
@@ -183,7 +184,7 @@ def main() -> None:
             finished_at=NOW,
             platform=DEBIAN,
             packages=packages,
-        )  # fmt: skip
+        )
         for n, packages in enumerate(debian_packages(rng, half))
     ] + [
         HostInventory(
@@ -192,7 +193,7 @@ def main() -> None:
             finished_at=NOW,
             platform=ALMA,
             packages=packages,
-        )  # fmt: skip
+        )
         for n, packages in enumerate(alma_packages(rng, servers - half, store))
     ]
     total = sum(len(h.packages) for h in fleet)
@@ -211,7 +212,7 @@ def main() -> None:
         f"{matcher.distinct_packages_compared} distinct packages compared"
     )
     sample = fleet[: max(1, len(fleet) // 20)]
-    naive, naive_s = _measure(
+    _naive, naive_s = _measure(
         f"naive per-server loop ({len(sample)} servers)",
         lambda: sum(naive_match(index, host) for host in sample),
     )

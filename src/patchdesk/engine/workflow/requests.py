@@ -38,7 +38,7 @@ _ACTIVE = frozenset(
 )
 
 
-def check_request(
+def check_request(  # noqa: PLR0911 - one return per refusal reason
     state: ItemState,
     *,
     level: str,
