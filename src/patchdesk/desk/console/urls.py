@@ -11,4 +11,13 @@ urlpatterns = [
     path("contracts/", include(("patchdesk.desk.contracts.urls_console", "contracts"))),
     path("platforms/", include(("patchdesk.desk.platforms.urls", "platforms"))),
     path("billing/", include(("patchdesk.desk.billing.urls_console", "billing"))),
+    path("servers/", include(("patchdesk.desk.fleet.urls_console", "servers"))),
+    path("findings/", include(("patchdesk.desk.findings.urls_console", "findings"))),
+    path(
+        "vulnerabilities/",
+        include(("patchdesk.desk.findings.urls_vulnerabilities", "vulnerabilities")),
+    ),
+    path("policy/", include(("patchdesk.desk.findings.urls_policy", "policy"))),
+    path("advisories/", include(("patchdesk.desk.advisories.urls_console", "advisories"))),
+    path("feeds/", include(("patchdesk.desk.advisories.urls_feeds", "feeds"))),
 ]

@@ -19,6 +19,11 @@ class MenuItem:
 CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="console:home"),
     MenuItem(label=_("Customers"), url_name="console:customers:list"),
+    MenuItem(label=_("Servers"), url_name="console:servers:list"),
+    MenuItem(label=_("Findings"), url_name="console:findings:list"),
+    MenuItem(label=_("Advisories"), url_name="console:advisories:list"),
+    MenuItem(label=_("Feeds"), url_name="console:feeds:list"),
+    MenuItem(label=_("Policy"), url_name="console:policy:show"),
     MenuItem(label=_("Contracts"), url_name="console:contracts:list"),
     MenuItem(label=_("Platforms"), url_name="console:platforms:list"),
     MenuItem(label=_("Quotes"), url_name="console:billing:quotes"),
@@ -28,5 +33,6 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
 PORTAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="portal:home"),
     MenuItem(label=_("Servers and contracts"), url_name="portal:contracts:list"),
+    MenuItem(label=_("Security"), url_name="portal:servers:security"),
     MenuItem(label=_("Quotes"), url_name="portal:quotes:list"),
 )

@@ -39,6 +39,7 @@ __all__ = [
     "scan_fail",
     "scan_queue",
     "scan_record",
+    "scans_request",
     "server_create",
     "tls_passphrase_set",
 ]
@@ -173,6 +174,15 @@ def scan_queue(servers: Sequence[Server], *, trigger: str, actor: User | None) -
     ids = [scan.pk for scan in scans]
     if ids:
         transaction.on_commit(lambda: scans_run.enqueue(ids))
+    return scans
+
+
+@transaction.atomic
+def scans_request(servers: Sequence[Server], *, actor: User) -> list[Scan]:
+    """An operator asks for scans now (console): queued, audited per server, run after commit."""
+    scans = scan_queue(servers, trigger="manual", actor=actor)
+    for scan in scans:
+        audit_record_server(scan.server, actor, "scan.request", {"scan": scan.pk})
     return scans
 
 

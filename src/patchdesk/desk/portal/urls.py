@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="home"),
     path("contracts/", include(("patchdesk.desk.contracts.urls_portal", "contracts"))),
     path("quotes/", include(("patchdesk.desk.billing.urls_portal", "quotes"))),
+    path("servers/", include(("patchdesk.desk.findings.urls_portal", "servers"))),
 ]

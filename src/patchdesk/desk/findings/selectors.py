@@ -1,0 +1,293 @@
+"""Reads of findings, verdicts and the policy, and whether the service acts on a finding.
+
+Every read of customer data takes ``actor=`` (or ``customer=``): operators see every customer,
+a customer user only their own company, anyone else nothing.
+
+Coverage (R2, R5, R11, R13): an open finding is *actionable* when its level is High (any managed
+server), or Medium and the server's plan on the day the advisory was confirmed (its
+``first_seen_at``, in the provider's calendar) is the Security Update Service. A server whose
+OS is past the vendor's end of support, a package from an out-of-scope origin, a level out of
+scope or still to be reviewed are never actionable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from patchdesk.desk.accounts.models import User
+from patchdesk.desk.advisories.models import Advisory, AdvisoryCve
+from patchdesk.desk.contracts.selectors import business_calendar, server_plan_on
+from patchdesk.desk.customers.models import Customer
+from patchdesk.desk.customers.selectors import scope_to_actor
+from patchdesk.desk.findings.choices import CoverageChoices
+from patchdesk.desk.findings.models import (
+    Classification,
+    Finding,
+    FindingState,
+    PolicyDocument,
+    PolicyOverride,
+)
+from patchdesk.desk.findings.policy import policy_active
+from patchdesk.desk.fleet.models import Server
+from patchdesk.engine.calendar import BusinessCalendar
+from patchdesk.engine.contracts import Plan
+from patchdesk.engine.model.classification import SecurityLevel
+from patchdesk.engine.policy.document import Category
+
+__all__ = [
+    "LEVEL_RANK",
+    "CoverageJudge",
+    "FindingRow",
+    "ServerSecurity",
+    "classification_get",
+    "finding_get",
+    "finding_list",
+    "finding_rows",
+    "override_get",
+    "override_list",
+    "policy_categories",
+    "policy_document_active",
+    "policy_document_list",
+    "server_ids_naming",
+    "server_is_out_of_service",
+    "server_security_get",
+    "server_security_list",
+]
+
+LEVEL_RANK = Case(
+    When(level=SecurityLevel.HIGH.value, then=Value(3)),
+    When(level=SecurityLevel.MEDIUM.value, then=Value(2)),
+    When(level=SecurityLevel.NEEDS_REVIEW.value, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def server_is_out_of_service(server: Server, *, today: date) -> bool:
+    """The server's OS is past the vendor's end of support: the service ended (R13)."""
+    platform = server.platform
+    ends_on = platform.vendor_support_ends_on if platform is not None else None
+    return ends_on is not None and ends_on < today
+
+
+class CoverageJudge:
+    """Decides the coverage of findings; remembers each server's plan per confirmation day."""
+
+    def __init__(self, *, calendar: BusinessCalendar | None = None) -> None:
+        self.calendar = calendar or business_calendar()
+        self.today = self.calendar.local_date(timezone.now())
+        self._plans: dict[tuple[int, date], Plan | None] = {}
+
+    def confirmed_on(self, advisory: Advisory) -> date:
+        return self.calendar.local_date(advisory.first_seen_at)
+
+    def plan_on(self, server: Server, on: date) -> Plan | None:
+        key = (server.pk, on)
+        if key not in self._plans:
+            self._plans[key] = server_plan_on(server, on=on)
+        return self._plans[key]
+
+    def __call__(self, finding: Finding) -> CoverageChoices:  # noqa: PLR0911 - one per case
+        server = finding.server
+        if finding.state != FindingState.OPEN:
+            return CoverageChoices.CLOSED
+        if not server.is_managed:
+            return CoverageChoices.UNMANAGED
+        if server_is_out_of_service(server, today=self.today):
+            return CoverageChoices.OUT_OF_SERVICE
+        if finding.is_out_of_scope_origin:
+            return CoverageChoices.THIRD_PARTY
+        if finding.level == SecurityLevel.HIGH:
+            return CoverageChoices.ACTIONABLE
+        if finding.level == SecurityLevel.MEDIUM:
+            plan = self.plan_on(server, self.confirmed_on(finding.advisory))
+            if plan == Plan.SECURITY_UPDATE:
+                return CoverageChoices.ACTIONABLE
+            return CoverageChoices.NOT_COVERED
+        if finding.level == SecurityLevel.NEEDS_REVIEW:
+            return CoverageChoices.NEEDS_REVIEW
+        return CoverageChoices.OUT_OF_SCOPE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingRow:
+    finding: Finding
+    coverage: CoverageChoices
+
+    @property
+    def is_actionable(self) -> bool:
+        return self.coverage == CoverageChoices.ACTIONABLE
+
+
+def _findings() -> QuerySet[Finding]:
+    return Finding.objects.select_related(
+        "server", "server__customer", "server__platform", "advisory"
+    ).annotate(level_rank=LEVEL_RANK)
+
+
+def finding_list(
+    *,
+    actor: User,
+    level: str = "",
+    state: str = "",
+    customer: Customer | None = None,
+    server: Server | None = None,
+    advisory: Advisory | None = None,
+    cve_id: str = "",
+    include_fixed: bool = True,
+) -> QuerySet[Finding]:
+    """Findings the actor may see, highest level first."""
+    queryset = scope_to_actor(_findings(), actor=actor, field="server__customer")
+    if not include_fixed:
+        queryset = queryset.exclude(state=FindingState.FIXED)
+    if level:
+        queryset = queryset.filter(level=level)
+    if state:
+        queryset = queryset.filter(state=state)
+    if customer is not None:
+        queryset = queryset.filter(server__customer=customer)
+    if server is not None:
+        queryset = queryset.filter(server=server)
+    if advisory is not None:
+        queryset = queryset.filter(advisory=advisory)
+    if cve_id:
+        queryset = queryset.filter(_naming(cve_id))
+    return queryset.order_by(
+        "-level_rank", "server__customer__name", "server__name", "package", "pk"
+    )
+
+
+def finding_get(pk: int, *, actor: User) -> Finding:
+    """One finding the actor may see; ``Finding.DoesNotExist`` otherwise."""
+    return finding_list(actor=actor).get(pk=pk)
+
+
+def finding_rows(
+    findings: Iterable[Finding],
+    *,
+    judge: CoverageJudge | None = None,
+    actionable_only: bool = False,
+) -> list[FindingRow]:
+    """The findings with their coverage (optionally only the actionable ones)."""
+    decide = judge or CoverageJudge()
+    rows = [FindingRow(finding=finding, coverage=decide(finding)) for finding in findings]
+    if actionable_only:
+        return [row for row in rows if row.is_actionable]
+    return rows
+
+
+def actionable_candidates(queryset: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Narrow a findings query to those that can be actionable at all (before the judge)."""
+    return queryset.filter(
+        state=FindingState.OPEN,
+        level__in=[SecurityLevel.HIGH.value, SecurityLevel.MEDIUM.value],
+        is_out_of_scope_origin=False,
+        server__is_managed=True,
+    )
+
+
+# --- the portal: a customer's servers and what the service does about them -------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class ServerSecurity:
+    """One server of a customer: the open findings the service acts on, and the Medium ones
+    its plan does not cover (S2)."""
+
+    server: Server
+    plan: Plan | None
+    is_out_of_service: bool
+    actionable: list[FindingRow] = field(default_factory=list)
+    not_covered: list[FindingRow] = field(default_factory=list)
+
+
+def _security_rows(servers: list[Server], actor: User) -> list[ServerSecurity]:
+    judge = CoverageJudge()
+    result = {
+        server.pk: ServerSecurity(
+            server=server,
+            plan=judge.plan_on(server, judge.today),
+            is_out_of_service=server_is_out_of_service(server, today=judge.today),
+        )
+        for server in servers
+    }
+    findings = finding_list(actor=actor, state=FindingState.OPEN).filter(
+        server__in=servers,
+        level__in=[SecurityLevel.HIGH.value, SecurityLevel.MEDIUM.value],
+    )
+    for row in finding_rows(findings, judge=judge):
+        entry = result[row.finding.server_id]
+        if row.is_actionable:
+            entry.actionable.append(row)
+        elif row.coverage == CoverageChoices.NOT_COVERED:
+            entry.not_covered.append(row)
+    return list(result.values())
+
+
+def _customer_servers(*, actor: User, customer: Customer) -> QuerySet[Server]:
+    return scope_to_actor(
+        Server.objects.filter(customer=customer, is_managed=True).select_related(
+            "platform", "customer"
+        ),
+        actor=actor,
+    ).order_by("name")
+
+
+def server_security_list(*, actor: User, customer: Customer) -> list[ServerSecurity]:
+    """Every managed server of ``customer`` the actor may see, with its open findings."""
+    return _security_rows(list(_customer_servers(actor=actor, customer=customer)), actor)
+
+
+def server_security_get(pk: int, *, actor: User, customer: Customer) -> ServerSecurity:
+    """One server of ``customer``; ``Server.DoesNotExist`` when the actor may not see it."""
+    server = _customer_servers(actor=actor, customer=customer).get(pk=pk)
+    return _security_rows([server], actor)[0]
+
+
+# --- verdicts and the policy -------------------------------------------------------------------
+
+
+def classification_get(cve_id: str) -> Classification | None:
+    return Classification.objects.filter(cve_id=cve_id).first()
+
+
+def override_get(cve_id: str) -> PolicyOverride | None:
+    return PolicyOverride.objects.select_related("decided_by").filter(cve_id=cve_id).first()
+
+
+def override_list() -> QuerySet[PolicyOverride]:
+    return PolicyOverride.objects.select_related("decided_by").order_by("-decided_at", "cve_id")
+
+
+def policy_document_active() -> PolicyDocument | None:
+    return PolicyDocument.objects.select_related("created_by").filter(is_active=True).first()
+
+
+def policy_document_list() -> QuerySet[PolicyDocument]:
+    return PolicyDocument.objects.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def policy_document_get(pk: int) -> PolicyDocument:
+    return PolicyDocument.objects.get(pk=pk)
+
+
+def policy_categories() -> dict[str, Category]:
+    """The categories of the policy in force, by id (their names in English and Japanese)."""
+    return dict(policy_active().categories)
+
+
+def _naming(cve_id: str) -> Q:
+    """Findings of an advisory that names ``cve_id`` (or is classified under it)."""
+    advisories = AdvisoryCve.objects.filter(cve_id=cve_id).values("advisory_id")
+    without_cves = ~Exists(AdvisoryCve.objects.filter(advisory_id=OuterRef("advisory_id")))
+    return Q(advisory_id__in=advisories) | Q(without_cves, advisory__advisory_id=cve_id)
+
+
+def server_ids_naming(cve_id: str) -> list[int]:
+    """Servers with a finding of an advisory that names ``cve_id`` (or is classified as it)."""
+    return sorted(set(Finding.objects.filter(_naming(cve_id)).values_list("server_id", flat=True)))
