@@ -182,3 +182,19 @@ def test_an_invalid_transition_without_htmx_is_a_400_page(world: World, ops: Cli
 
 def test_state_change_of_an_unknown_finding_is_a_404(world: World, ops: Client) -> None:
     assert ops.post("/console/findings/999999/state/", {"state": "open"}).status_code == 404
+
+
+def test_a_state_change_from_the_server_page_returns_to_it(world: World, ops: Client) -> None:
+    finding = _finding("web1", "DSA-9002-1")
+    server_page = page(ops.get(f"/console/servers/{world.web1.pk}/"))
+    assert f'name="next" value="/console/servers/{world.web1.pk}/"' in server_page
+    response = ops.post(
+        f"/console/findings/{finding.pk}/state/",
+        {
+            "state": "risk_accepted",
+            "note": "Behind the VPN",
+            "next": f"/console/servers/{world.web1.pk}/",
+        },
+    )
+    assert response["Location"] == f"/console/servers/{world.web1.pk}/"
+    assert "Behind the VPN" in page(ops.get(response["Location"]))

@@ -91,3 +91,21 @@ def test_the_menus_lead_to_the_new_pages(world: World) -> None:
         assert f'href="{url}"' in console
     portal = client_for(world.fleet.sakura_admin, language="en").get("/portal/").content.decode()
     assert 'href="/portal/servers/security/"' in portal
+
+
+@pytest.mark.parametrize(("language", "home"), [("en", "Home"), ("ja", "ホーム")])
+def test_every_page_renders_in_both_languages(world: World, language: str, home: str) -> None:
+    policy_document_ensure_default()
+    operator = client_for(world.operator, language=language)
+    for method, url in _urls(world):
+        if method == "get":
+            response = operator.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200, url
+            assert f'<html lang="{language}">' in html, url
+            assert f">{home}</a>" in html, url
+    customer = client_for(world.fleet.sakura_admin, language=language)
+    for url in ("/portal/servers/security/", f"/portal/servers/security/{world.web1.pk}/"):
+        response = customer.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode(), url

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -86,6 +87,7 @@ def _detail_context(request: HttpRequest, server: Server, **forms: Any) -> dict[
         "out_of_scope": out_of_scope_list(server),
         "third_party": third_party_package_list(server),
         "error": forms.get("error"),
+        "next": reverse("console:servers:detail", kwargs={"pk": server.pk}),
     }
 
 
