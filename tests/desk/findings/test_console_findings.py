@@ -101,6 +101,17 @@ def test_filters(world: World, ops: Client) -> None:
         ("app1", "DSA-9001-1"),
     }
     assert rows("state=risk_accepted") == set()
+    Finding.objects.filter(server__name="app1").update(state=FindingState.FIXED)
+    assert (
+        rows("page=1")
+        == rows("")
+        == {
+            ("web1", "DSA-9001-1"),
+            ("web1", "DSA-9002-1"),
+            ("web1", "DSA-9003-1"),
+        }
+    ), "the default (open) holds on every page"
+    assert len(rows("state=")) == 6, "all states on request"
     partial = page(ops.get("/console/findings/?level=high", HTTP_HX_REQUEST="true"))
     assert partial.startswith('<div id="finding-results">')
 

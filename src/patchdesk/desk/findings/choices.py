@@ -56,4 +56,4 @@ class CoverageChoices(models.TextChoices):
     THIRD_PARTY = "third_party", _("Package from an out-of-scope origin")
     OUT_OF_SERVICE = "out_of_service", _("Vendor support ended")
     UNMANAGED = "unmanaged", _("Server not under management")
-    CLOSED = "closed", _("Not open")
+    CLOSED = "closed", _("No action (by its state)")

@@ -34,7 +34,9 @@ FINDINGS_PER_PAGE = 100
 
 
 def _filtered(request: HttpRequest) -> tuple[FindingFilterForm, dict[str, Any]]:
-    data = request.GET if request.GET else {"state": FindingState.OPEN.value}
+    data = request.GET.copy()
+    if not any(name in data for name in FindingFilterForm.base_fields):
+        data["state"] = FindingState.OPEN.value  # the default view: what is still open
     form = FindingFilterForm(data)
     form.is_valid()  # an invalid filter is left out; the valid ones apply
     values: dict[str, Any] = getattr(form, "cleaned_data", {})

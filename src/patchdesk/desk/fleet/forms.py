@@ -104,9 +104,7 @@ class CredentialForm(forms.Form):
     """How the provider logs in (R14). Every secret is typed again on each change."""
 
     username = forms.CharField(label=_("User name"), max_length=64)
-    auth_method = forms.ChoiceField(
-        label=_("Authentication"), choices=AuthMethod.choices, widget=forms.RadioSelect
-    )
+    auth_method = forms.ChoiceField(label=_("Authentication"), choices=AuthMethod.choices)
     secret = forms.CharField(
         label=_("Private key or password"),
         strip=False,

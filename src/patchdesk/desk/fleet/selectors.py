@@ -93,7 +93,6 @@ def server_list(
         open_medium=_open_count(SecurityLevel.MEDIUM.value),
         open_review=_open_count(SecurityLevel.NEEDS_REVIEW.value),
         has_credential=Exists(Credential.objects.filter(server=OuterRef("pk"))),
-        credential_updated_at=F("credential__updated_at"),
         credential_rejected_at=F("credential__rejected_at"),
         has_pending_key=Exists(
             HostKey.objects.filter(server=OuterRef("pk"), status=HostKey.Status.PENDING)
