@@ -10,17 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 
 from patchdesk.desk.advisories.models import (
@@ -56,40 +52,46 @@ __all__ = [
 
 ADVISORIES_PER_PAGE = 50
 
-_RANK = Case(
-    When(level=SecurityLevel.HIGH.value, then=Value(3)),
-    When(level=SecurityLevel.MEDIUM.value, then=Value(2)),
-    When(level=SecurityLevel.NEEDS_REVIEW.value, then=Value(1)),
-    default=Value(0),
-    output_field=IntegerField(),
-)
+_ORDER = [
+    SecurityLevel.OUT_OF_SCOPE.value,
+    SecurityLevel.NEEDS_REVIEW.value,
+    SecurityLevel.MEDIUM.value,
+    SecurityLevel.HIGH.value,
+]
 
 
-def _top_level() -> Subquery:
-    """The highest level among the advisory's CVEs (or its own id when it names none)."""
-    cves = AdvisoryCve.objects.filter(advisory_id=OuterRef(OuterRef("pk"))).values("cve_id")
-    verdicts = (
-        Classification.objects.filter(Q(cve_id__in=cves) | Q(cve_id=OuterRef("advisory_id")))
-        .annotate(rank=_RANK)
-        .order_by("-rank")
-        .values("level")[:1]
-    )
-    return Subquery(verdicts)
+def _with_level(levels: list[str]) -> Q:
+    """Advisories with a CVE (or, naming none, their own id) classified at one of ``levels``."""
+    verdict = Classification.objects.filter(cve_id=OuterRef("cve_id"), level__in=levels)
+    named = Exists(AdvisoryCve.objects.filter(advisory=OuterRef("pk")).filter(Exists(verdict)))
+    own = Exists(Classification.objects.filter(cve_id=OuterRef("advisory_id"), level__in=levels))
+    no_cves = ~Exists(AdvisoryCve.objects.filter(advisory=OuterRef("pk")))
+    return Q(named) | Q(no_cves, own)
+
+
+def _highest_level_is(level: str) -> Q:
+    """The highest level among the advisory's verdicts is ``level`` (semi-joins, no per-row
+    subquery: fast on large advisory tables)."""
+    higher = _ORDER[_ORDER.index(level) + 1 :]
+    condition = _with_level([level])
+    if higher:
+        condition &= ~_with_level(higher)
+    return condition
 
 
 def advisory_list(
     *, search: str = "", platform_key: str = "", level: str = ""
 ) -> QuerySet[Advisory]:
-    """Advisories, newest confirmed first, each with the highest level of its CVEs."""
-    queryset = Advisory.objects.annotate(top_level=_top_level())
+    """Advisories, newest confirmed first; ``level`` keeps those whose highest verdict it is."""
+    queryset = Advisory.objects.all()
     if platform_key:
         queryset = queryset.filter(
             Exists(
                 AffectedPackage.objects.filter(advisory=OuterRef("pk"), platform_key=platform_key)
             )
         )
-    if level:
-        queryset = queryset.filter(top_level=level)
+    if level in _ORDER:
+        queryset = queryset.filter(_highest_level_is(level))
     term = search.strip()
     if term:
         queryset = queryset.filter(
@@ -100,21 +102,38 @@ def advisory_list(
     return queryset.order_by("-first_seen_at", "-published_at", "advisory_id")
 
 
+def _top_levels(advisories: list[Advisory]) -> dict[int, str]:
+    """The highest verdict of each advisory (its CVEs, or its own id when it names none)."""
+    ids_by_advisory: dict[int, set[str]] = defaultdict(set)
+    for advisory_pk, cve in AdvisoryCve.objects.filter(
+        advisory_id__in=[a.pk for a in advisories]
+    ).values_list("advisory_id", "cve_id"):
+        ids_by_advisory[advisory_pk].add(cve)
+    for advisory in advisories:
+        ids_by_advisory.setdefault(advisory.pk, {advisory.advisory_id})
+    wanted = {cve for ids in ids_by_advisory.values() for cve in ids}
+    levels = dict(Classification.objects.filter(cve_id__in=wanted).values_list("cve_id", "level"))
+    top: dict[int, str] = {}
+    for advisory_pk, ids in ids_by_advisory.items():
+        found = [levels[cve] for cve in ids if levels.get(cve) in _ORDER]
+        if found:
+            top[advisory_pk] = max(found, key=_ORDER.index)
+    return top
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdvisoryRow:
     advisory: Advisory
     platforms: list[str] = field(default_factory=list)
     cve_count: int = 0
     server_count: int = 0
-
-    @property
-    def top_level(self) -> str:
-        return str(getattr(self.advisory, "top_level", "") or "")
+    top_level: str = ""
 
 
 def advisory_rows(advisories: list[Advisory]) -> list[AdvisoryRow]:
     """One page of advisories with their platforms, CVE counts and affected servers."""
     ids = [advisory.pk for advisory in advisories]
+    top = _top_levels(advisories)
     platforms: dict[int, set[str]] = defaultdict(set)
     for advisory_pk, key in (
         AffectedPackage.objects.filter(advisory_id__in=ids)
@@ -143,6 +162,7 @@ def advisory_rows(advisories: list[Advisory]) -> list[AdvisoryRow]:
             platforms=sorted(platforms[advisory.pk]),
             cve_count=cves.get(advisory.pk, 0),
             server_count=servers.get(advisory.pk, 0),
+            top_level=top.get(advisory.pk, ""),
         )
         for advisory in advisories
     ]
