@@ -232,6 +232,14 @@ def test_kev_catalogue_is_complete_and_epss_scores_are_set() -> None:
     ]
     kev_import(kev, ParseResult(records=entries))
     assert Vulnerability.objects.filter(kev_added_on__isnull=False).count() == 2
+    damaged: ParseResult[KevEntry] = ParseResult(
+        rejected=[Rejection(source="kev", record_id="kev.json", reason="not valid JSON")]
+    )
+    kev_import(kev, damaged)
+    assert Vulnerability.objects.filter(kev_added_on__isnull=False).count() == 2
+    partial = ParseResult(records=entries[1:], rejected=damaged.rejected)
+    kev_import(kev, partial)
+    assert Vulnerability.objects.get(cve_id="CVE-2024-6387").kev_added_on is not None
     kev_import(kev, ParseResult(records=entries[1:]))
     assert Vulnerability.objects.get(cve_id="CVE-2024-6387").kev_added_on is None
     epss = feed_source_get_or_create("epss", kind="epss")

@@ -306,7 +306,8 @@ def kev_import(
     trigger: str = "import",
     actor: User | None = None,
 ) -> FeedSync:
-    """The KEV catalogue is complete: CVEs no longer in it lose their KEV dates."""
+    """The KEV catalogue is complete: CVEs no longer in it lose their KEV dates, but only when
+    the catalogue was read without a single rejection (a truncated file removes nothing)."""
 
     def work(counts: ImportCounts) -> None:
         entries = {entry.cve_id: entry for entry in result.records}
@@ -322,6 +323,8 @@ def kev_import(
         Vulnerability.objects.bulk_update(
             list(rows.values()), ["kev_added_on", "kev_due_on", "kev_ransomware"], _BATCH
         )
+        if result.rejected or not entries:
+            return  # a damaged or partial catalogue never removes what is known
         Vulnerability.objects.filter(kev_added_on__isnull=False).exclude(
             cve_id__in=list(entries)
         ).update(kev_added_on=None, kev_due_on=None, kev_ransomware=False)
