@@ -1,0 +1,135 @@
+"""Requested items against installed packages: is each one fixed, and what must be updated?
+
+Pure functions shared by planning (against the desk's inventory), by the run (against the
+fresh scan taken just before the work: a retry finds what is already done) and by the
+verification (against the rescan after the work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from patchdesk.engine import versions
+from patchdesk.engine.model.inventory import InstalledPackage
+from patchdesk.engine.model.platform import PackageFormat
+from patchdesk.engine.model.work import (
+    ItemOutcome,
+    ItemResult,
+    ItemState,
+    PlannedItem,
+    PlannedPackage,
+    RequestedItem,
+    VersionBasis,
+)
+
+__all__ = [
+    "ItemsEvaluation",
+    "compared_version",
+    "evaluate_items",
+    "is_at_least",
+    "verify_items",
+]
+
+
+def is_at_least(package_format: PackageFormat, version: str, minimum: str) -> bool:
+    """``version >= minimum`` in the platform's version order (invalid: never)."""
+    try:
+        return versions.compare(str(package_format), version, minimum) >= 0
+    except versions.InvalidVersion:
+        return False
+
+
+def compared_version(package: InstalledPackage, basis: VersionBasis) -> str:
+    return package.source_version if basis is VersionBasis.SOURCE else package.version
+
+
+def _by_name(packages: Iterable[InstalledPackage]) -> dict[str, list[InstalledPackage]]:
+    found: dict[str, list[InstalledPackage]] = {}
+    for package in packages:
+        found.setdefault(package.name, []).append(package)
+    return found
+
+
+def _lowest(package_format: PackageFormat, texts: Sequence[str]) -> str:
+    return min(texts, key=lambda text: versions.sort_key(str(package_format), text))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemsEvaluation:
+    items: tuple[PlannedItem, ...]
+    packages: tuple[PlannedPackage, ...]  # installed instances of the items still to update
+
+
+def evaluate_items(
+    requests: Sequence[RequestedItem],
+    installed: Iterable[InstalledPackage],
+    package_format: PackageFormat,
+) -> ItemsEvaluation:
+    """Each request's state against ``installed``; every installed instance (architecture) of
+    a package must reach the minimum. Versions must already be validated."""
+    by_name = _by_name(installed)
+    items: list[PlannedItem] = []
+    packages: dict[tuple[str, str], PlannedPackage] = {}
+    for request in requests:
+        instances = by_name.get(request.package, [])
+        if not instances:
+            items.append(PlannedItem(request=request, state=ItemState.NOT_INSTALLED))
+            continue
+        below = [
+            p
+            for p in instances
+            if not is_at_least(
+                package_format, compared_version(p, request.basis), request.min_version
+            )
+        ]
+        lowest = _lowest(package_format, [compared_version(p, request.basis) for p in instances])
+        state = ItemState.TO_UPDATE if below else ItemState.ALREADY_FIXED
+        items.append(PlannedItem(request=request, state=state, installed_version=lowest))
+        for package in below:
+            packages[(package.name, package.arch)] = PlannedPackage(
+                name=package.name, arch=package.arch, installed_version=package.version
+            )
+    ordered = tuple(packages[key] for key in sorted(packages))
+    return ItemsEvaluation(items=tuple(items), packages=ordered)
+
+
+def verify_items(
+    items: Sequence[PlannedItem],
+    after: Iterable[InstalledPackage] | None,
+    package_format: PackageFormat,
+) -> tuple[ItemResult, ...]:
+    """Each item's outcome from the packages found after the work (None: no rescan)."""
+    by_name = _by_name(after or ())
+    results = []
+    for item in items:
+        request = item.request
+        before = item.installed_version
+        if item.state is ItemState.ALREADY_FIXED:
+            outcome = ItemOutcome.ALREADY_FIXED
+        elif item.state is ItemState.NOT_INSTALLED:
+            outcome = ItemOutcome.NOT_INSTALLED
+        else:
+            outcome = ItemOutcome.NOT_VERIFIED
+        if after is None:
+            results.append(ItemResult(request=request, outcome=outcome, version_before=before))
+            continue
+        instances = by_name.get(request.package, [])
+        now = [compared_version(p, request.basis) for p in instances]
+        version_after = _lowest(package_format, now) if now else ""
+        fixed = all(is_at_least(package_format, v, request.min_version) for v in now)
+        if item.state is ItemState.TO_UPDATE and not now:
+            outcome = ItemOutcome.NOT_INSTALLED  # removed: an unexpected change says so
+        elif item.state is ItemState.TO_UPDATE:
+            outcome = ItemOutcome.FIXED if fixed else ItemOutcome.NOT_FIXED
+        elif not fixed:  # was fixed or absent before, is not now: never report it as fine
+            outcome = ItemOutcome.NOT_FIXED
+        results.append(
+            ItemResult(
+                request=request,
+                outcome=outcome,
+                version_before=before,
+                version_after=version_after,
+            )
+        )
+    return tuple(results)

@@ -1,0 +1,165 @@
+"""What a run did, decided from the facts it gathered: the package changes, each item's
+verification, pending restarts and the final status. Never "done" unless every requested item
+is verified fixed by a rescan and nothing outside the approved transaction changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from patchdesk.engine.model.inventory import HostInventory, InstalledPackage
+from patchdesk.engine.model.work import (
+    ItemOutcome,
+    PackageChange,
+    PendingRestart,
+    PlannedItem,
+    RestartOutcome,
+    RestartRecord,
+    TransactionAction,
+    TransactionEntry,
+    WorkIssue,
+    WorkPlan,
+    WorkReason,
+    WorkResult,
+    WorkStatus,
+    WorkStep,
+)
+from patchdesk.engine.remediate.items import verify_items
+
+__all__ = ["RunState", "diff_packages", "finish"]
+
+_SETTLED = frozenset({ItemOutcome.FIXED, ItemOutcome.ALREADY_FIXED, ItemOutcome.NOT_INSTALLED})
+
+
+@dataclass(slots=True)
+class RunState:
+    """Mutable facts of one run; :func:`finish` turns them into a :class:`WorkResult`."""
+
+    plan: WorkPlan
+    items: tuple[PlannedItem, ...]
+    steps: list[WorkStep] = field(default_factory=list)
+    issues: list[WorkIssue] = field(default_factory=list)
+    hostname: str = ""
+    before: HostInventory | None = None
+    after: HostInventory | None = None
+    approved: tuple[TransactionEntry, ...] = ()
+    changes_started: bool = False
+    stopped: WorkStatus | None = None  # REFUSED or FAILED, with the reason in issues
+    restarts: list[RestartRecord] = field(default_factory=list)
+    pending: list[PendingRestart] = field(default_factory=list)
+    window_ended: bool = False
+    rebooted: bool = False
+    reboot_requested: bool = False
+    boot_id: str = ""  # before the reboot
+    apply_locked: bool = False  # the apply found the lock taken: apt changed nothing
+
+    def stop(self, status: WorkStatus, issue: WorkIssue) -> None:
+        if self.stopped is None:
+            self.stopped = status
+        self.issues.append(issue)
+
+
+def diff_packages(
+    before: Iterable[InstalledPackage],
+    after: Iterable[InstalledPackage],
+    approved: Sequence[TransactionEntry],
+) -> tuple[PackageChange, ...]:
+    """Every installed package whose version differs, and whether the dry run showed it."""
+    old = {(p.name, p.arch): p.version for p in before}
+    new = {(p.name, p.arch): p.version for p in after}
+    expected: dict[str, set[str]] = {}
+    for entry in approved:
+        if entry.action in (TransactionAction.UPGRADE, TransactionAction.INSTALL):
+            expected.setdefault(entry.name, set()).add(entry.new_version)
+    changes = []
+    for name, arch in sorted(old.keys() | new.keys()):
+        was, now = old.get((name, arch), ""), new.get((name, arch), "")
+        if was != now:
+            changes.append(
+                PackageChange(
+                    name=name,
+                    arch=arch,
+                    before=was,
+                    after=now,
+                    is_expected=bool(now) and now in expected.get(name, set()),
+                )
+            )
+    return tuple(changes)
+
+
+def _final_packages(state: RunState) -> tuple[InstalledPackage, ...] | None:
+    if state.after is not None and state.after.error is None:
+        return state.after.packages
+    if not state.changes_started and state.before is not None:
+        return state.before.packages  # nothing was changed: the scan before is still true
+    return None
+
+
+def finish(
+    state: RunState, *, target: str, started_at: datetime, finished_at: datetime
+) -> WorkResult:
+    plan = state.plan
+    packages = _final_packages(state)
+    items = verify_items(state.items, packages, plan.package_format)
+    changes: tuple[PackageChange, ...] = ()
+    if state.before is not None and packages is not None:
+        changes = diff_packages(state.before.packages, packages, state.approved)
+    issues = list(state.issues)
+    status = state.stopped
+    if status is WorkStatus.REFUSED and changes:
+        status = WorkStatus.FAILED  # a refusal that found changes after all is no refusal
+    if state.apply_locked and status is WorkStatus.FAILED and not changes and packages:
+        status = WorkStatus.REFUSED  # apt took no lock, so it changed nothing
+    unexpected = [c for c in changes if not c.is_expected]
+    if unexpected:
+        issues.append(
+            WorkIssue(
+                code=WorkReason.UNEXPECTED_CHANGE,
+                message="packages changed outside the approved transaction: "
+                + ", ".join(f"{c.name} {c.before or '-'} -> {c.after or '-'}" for c in unexpected),
+                params={"packages": ", ".join(c.name for c in unexpected)},
+            )
+        )
+    if status is None:
+        not_fixed = [i for i in items if i.outcome not in _SETTLED]
+        for item in not_fixed:
+            issues.append(
+                WorkIssue(
+                    code=WorkReason.NOT_FIXED,
+                    message=f"{item.request.package} is at {item.version_after or 'unknown'}, "
+                    f"not at {item.request.min_version} or later",
+                    params={
+                        "package": item.request.package,
+                        "minimum": item.request.min_version,
+                        "found": item.version_after,
+                    },
+                )
+            )
+        failed_restart = any(r.outcome is RestartOutcome.FAILED for r in state.restarts)
+        if state.window_ended:
+            status = WorkStatus.STOPPED_WINDOW_ENDED
+        elif not_fixed or unexpected or failed_restart:
+            status = WorkStatus.PARTIAL
+        else:
+            status = WorkStatus.DONE
+    final = state.after if state.after is not None and state.after.error is None else None
+    restart = final.restart if final is not None else None
+    return WorkResult(
+        target=target,
+        hostname=state.hostname,
+        status=status,
+        started_at=started_at,
+        finished_at=finished_at,
+        issues=tuple(issues),
+        steps=tuple(state.steps),
+        transaction=state.approved,
+        changes=changes,
+        items=items,
+        restarts=tuple(state.restarts),
+        pending_restarts=tuple(state.pending),
+        reboot_required=restart.reboot_required if restart is not None else None,
+        rebooted=state.rebooted,
+        is_changed=bool(changes) or (state.changes_started and packages is None),
+    )
