@@ -50,6 +50,7 @@ class SyntheticPackage:
     source: str = ""
     depends: str = ""  # of the new version
     conflicts: str = ""  # of the new version
+    obsoletes: str = ""  # of the new version (rpm)
     in_repository_only: bool = False  # not installed: a dependency the update pulls in
 
 
@@ -76,18 +77,22 @@ DEB_UPDATES = (
 )
 
 RPM_UPDATES = (
-    SyntheticPackage(name="pdtest-libfoo", old="1.0-1", new="1.0-2", source="pdtest-foo"),
+    # one source rpm, two binaries (a subpackage that needs the library's new version)
+    SyntheticPackage(name="pdtest-libfoo", old="1.0-1", new="1.0-2", source="pdtest-libfoo"),
     SyntheticPackage(
         name="pdtest-foo-tools",
         old="1.0-1",
         new="1.0-2",
-        source="pdtest-foo",
+        source="pdtest-libfoo",
         depends="pdtest-libfoo = 1.0-2",
     ),
     SyntheticPackage(name="pdtest-libbaz", old="1.0-1", new="1.0-2", depends="pdtest-newdep"),
     SyntheticPackage(name="pdtest-newdep", old="", new="1.0-1", in_repository_only=True),
+    # dnf skips an update that conflicts; one that obsoletes a package replaces (removes) it
     SyntheticPackage(name="pdtest-libqux", old="1.0-1", new="1.0-2", conflicts="pdtest-legacy"),
     SyntheticPackage(name="pdtest-legacy", old="1.0-1", new=""),
+    SyntheticPackage(name="pdtest-libzap", old="1.0-1", new="1.0-2", obsoletes="pdtest-oldzap"),
+    SyntheticPackage(name="pdtest-oldzap", old="1.0-1", new=""),
 )
 
 
@@ -249,17 +254,34 @@ License: MIT
 BuildArch: noarch
 Vendor: Rocky Enterprise Software Foundation
 AutoReqProv: no
-{requires}{conflicts}
+{relations}
 %description
 patchdesk remediation test package {name}.
 
 %install
-mkdir -p %{{buildroot}}/usr/share/{name}
-echo {version}-{release} > %{{buildroot}}/usr/share/{name}/VERSION
+{install}
 
 %files
 /usr/share/{name}/VERSION
+{subpackages}"""
+
+_SUBPACKAGE = """
+%package -n {name}
+Summary: patchdesk remediation test package {name}
+{relations}
+%description -n {name}
+patchdesk remediation test package {name}.
+
+%files -n {name}
+/usr/share/{name}/VERSION
 """
+
+
+def _relations(package: SyntheticPackage, is_new: bool) -> str:
+    fields = (("Requires", package.depends), ("Conflicts", package.conflicts),
+              ("Obsoletes", package.obsoletes))  # fmt: skip
+    return "".join(f"{key}: {value}\n" for key, value in fields if is_new and value)
+
 
 _UPDATEINFO = """<?xml version="1.0" encoding="UTF-8"?>
 <updates>
@@ -283,22 +305,33 @@ _UPDATEINFO = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _rpm(work: Path, package: SyntheticPackage, evr: str) -> Path:
+def _rpm_group(work: Path, group: list[SyntheticPackage], evr: str) -> list[Path]:
+    """Build one source rpm's binaries (the first package is the main one) at ``evr``."""
     version, release = evr.split("-", 1)
-    is_new = evr == package.new
-    spec = work / f"{package.name}-{evr}.spec"
+    is_new = all(p.new == evr for p in group)
+    main, *subpackages = group
+    install = "\n".join(
+        f"mkdir -p %{{buildroot}}/usr/share/{p.name} && "
+        f"echo {evr} > %{{buildroot}}/usr/share/{p.name}/VERSION"
+        for p in group
+    )
+    spec = work / f"{main.name}-{evr}.spec"
     spec.write_text(
         _SPEC.format(
-            name=package.name,
+            name=main.name,
             version=version,
             release=release,
-            requires=f"Requires: {package.depends}\n" if is_new and package.depends else "",
-            conflicts=f"Conflicts: {package.conflicts}\n" if is_new and package.conflicts else "",
+            relations=_relations(main, is_new),
+            install=install,
+            subpackages="".join(
+                _SUBPACKAGE.format(name=p.name, relations=_relations(p, is_new))
+                for p in subpackages
+            ),
         )
     )
     top = work / "rpmbuild"
     network.run("rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec))
-    return next((top / "RPMS" / "noarch").glob(f"{package.name}-{evr}.noarch.rpm"))
+    return [next((top / "RPMS" / "noarch").glob(f"{p.name}-{evr}.noarch.rpm")) for p in group]
 
 
 @contextmanager
@@ -312,19 +345,27 @@ def serve_rpm_security_repository() -> Iterator[Path]:
         (www / "security").mkdir(parents=True)
         (www / "old").mkdir()
         entries = []
+        groups: dict[str, list[SyntheticPackage]] = {}
         for package in RPM_UPDATES:
-            if package.old:
-                built = _rpm(work, package, package.old)
-                (www / "old" / f"{package.name}.rpm").write_bytes(built.read_bytes())
-            if package.new:
-                built = _rpm(work, package, package.new)
-                (www / "security" / built.name).write_bytes(built.read_bytes())
-                version, release = package.new.split("-", 1)
-                entries.append(
-                    f'        <package name="{package.name}" version="{version}" '
-                    f'release="{release}" epoch="0" arch="noarch" src="{package.name}-{package.new}'
-                    f'.src.rpm"><filename>{built.name}</filename></package>'
-                )
+            groups.setdefault(package.source or package.name, []).append(package)
+        for group in groups.values():
+            if group[0].old:
+                for package, built in zip(
+                    group, _rpm_group(work, group, group[0].old), strict=True
+                ):
+                    (www / "old" / f"{package.name}.rpm").write_bytes(built.read_bytes())
+            if group[0].new:
+                for package, built in zip(
+                    group, _rpm_group(work, group, group[0].new), strict=True
+                ):
+                    (www / "security" / built.name).write_bytes(built.read_bytes())
+                    version, release = package.new.split("-", 1)
+                    entries.append(
+                        f'        <package name="{package.name}" version="{version}" '
+                        f'release="{release}" epoch="0" arch="noarch" '
+                        f'src="{group[0].name}-{package.new}.src.rpm">'
+                        f"<filename>{built.name}</filename></package>"
+                    )
         network.run("createrepo_c", "-q", str(www / "security"))
         updateinfo = work / "updateinfo.xml"
         updateinfo.write_text(
