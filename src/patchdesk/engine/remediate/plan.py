@@ -48,18 +48,11 @@ def select_package_manager(platform: Platform) -> PackageManager | None:
 
 
 def _item_problems(item: RequestedItem, package_format: PackageFormat) -> list[str]:
-    where = f"{describe(item.package)}"
-    problems = [
-        f"{where}: {problem}"
-        for problem in (
-            name_problem(package_format, item.package),
-            version_problem(package_format, item.min_version),
-        )
-        if problem
-    ]
-    if item.advisory_id and not ADVISORY_ID.fullmatch(item.advisory_id):
-        problems.append(f"{where}: invalid advisory id {describe(item.advisory_id)!r}")
-    return problems
+    checks = (
+        name_problem(package_format, item.package),
+        version_problem(package_format, item.min_version),
+    )
+    return [f"{describe(item.package)}: {problem}" for problem in checks if problem]
 
 
 def _refusal(code: PlanRefusalCode, message: str, **params: str) -> PlanRefusal:
@@ -123,7 +116,8 @@ def build_work_plan(
     evaluation = evaluate_items(requested, inventory.packages, package_format)
     to_update = [i.request for i in evaluation.items if i.state is ItemState.TO_UPDATE]
     advisories = tuple(dict.fromkeys(r.advisory_id for r in to_update))
-    by_advisory = bool(to_update) and all(r.advisory_id for r in to_update)
+    # advisory ids and CVE ids are data; only ids of a safe shape are ever used in a command
+    by_advisory = bool(to_update) and all(ADVISORY_ID.fullmatch(r.advisory_id) for r in to_update)
     cves = tuple(dict.fromkeys(c for r in to_update for c in r.cve_ids if CVE_ID.fullmatch(c)))
     by_cve = bool(to_update) and all(any(CVE_ID.fullmatch(c) for c in r.cve_ids) for r in to_update)
     tls = tuple(t.service for t in inventory.tls if t.needs_passphrase)
