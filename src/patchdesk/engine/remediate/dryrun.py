@@ -194,9 +194,15 @@ def _rpm_section(action: TransactionAction, tokens: list[str]) -> list[Transacti
         i += 5
         if i < len(tokens) and tokens[i] in _SIZE_UNITS:
             i += 1
+        removed = action is TransactionAction.REMOVE
         entries.append(
             TransactionEntry(
-                action=action, name=name, arch=arch, new_version=version, repository=repo[:200]
+                action=action,
+                name=name,
+                arch=arch,
+                old_version=version if removed else "",
+                new_version="" if removed else version,
+                repository=repo[:200],
             )
         )
     return entries
