@@ -154,6 +154,8 @@ def test_the_window_ending_after_the_update_skips_the_restarts() -> None:
         replay_run(load("apt-apache-restarted-with-passphrase"), clock=clock, on_progress=jump)
     )
     assert result.status is WorkStatus.STOPPED_WINDOW_ENDED
+    assert result.reason is WorkReason.WINDOW_ENDED
+    assert result.issues[0].params == {"pending": "sshd, apache2"}
     assert result.restarts == ()
     assert PendingRestart(service="apache2", reason=RestartOutcome.WINDOW_ENDED) in (
         result.pending_restarts

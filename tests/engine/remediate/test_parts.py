@@ -30,7 +30,7 @@ from patchdesk.engine.remediate.parsers import (
     parse_web_server_maps,
 )
 from patchdesk.engine.remediate.session import MASK, Masker
-from patchdesk.engine.remediate.tls import affected_tls_services
+from patchdesk.engine.remediate.tls import TlsImpact, affected_tls_services
 
 _ORIGIN = PackageOrigin(kind=OriginClass.OS_VENDOR)
 APACHE = TlsService(server=WebServer.APACHE, service="apache2", passphrase_source="builtin",
@@ -53,7 +53,7 @@ def test_a_web_server_is_affected_by_its_own_package_or_a_library_it_maps() -> N
     own = affected_tls_services(
         [APACHE, NGINX], [_up("apache2-bin")], mapped={}, replaced_files=frozenset()
     )
-    assert own == {"apache2": "the update replaces apache2-bin"}
+    assert own == {"apache2": TlsImpact(why="the update replaces apache2-bin", own_package=True)}
     # merged /usr: dpkg lists /lib/..., the process maps /usr/lib/...
     library = affected_tls_services(
         [APACHE, NGINX],
@@ -61,7 +61,11 @@ def test_a_web_server_is_affected_by_its_own_package_or_a_library_it_maps() -> N
         mapped=mapped,
         replaced_files=frozenset({"/lib/x86_64-linux-gnu/libssl.so.3"}),
     )
-    assert library == {"apache2": "the running server uses /usr/lib/x86_64-linux-gnu/libssl.so.3"}
+    assert library == {
+        "apache2": TlsImpact(
+            why="the running server uses /usr/lib/x86_64-linux-gnu/libssl.so.3", own_package=False
+        )
+    }
     nginx_pkg = affected_tls_services([NGINX], [_up("libnginx-mod-http-geoip")], mapped={},
                                       replaced_files=frozenset())  # fmt: skip
     assert list(nginx_pkg) == ["nginx"]

@@ -45,7 +45,7 @@ async def apply_update(flow: WorkFlow, prepared: Prepared) -> None:
         auto = parse_showauto(marks.stdout) if marks.exit_status == 0 else frozenset()
     session.enter(WorkPhase.APPLY, f"update {len(approved)} package(s)")
     command = backends.apply_command(plan, packages, approved, lock_wait_s=options.lock_wait_s)
-    own = [t for t in before.tls if t.service in affected and "replaces" in affected[t.service]]
+    own = [t for t in before.tls if t.service in affected and affected[t.service].own_package]
     try:
         if own:
             command = commands.with_tls_passphrases(

@@ -26,6 +26,7 @@ from patchdesk.engine.remediate.parsers import parse_disk_free, parse_tools
 from patchdesk.engine.remediate.prechecks import check_tls_passphrases
 from patchdesk.engine.remediate.review import review_transaction
 from patchdesk.engine.remediate.session import Clock, WindowClock, WorkSession
+from patchdesk.engine.remediate.tls import TlsImpact
 
 __all__ = ["Prepared", "Stop", "WorkFlow"]
 
@@ -37,7 +38,7 @@ class Prepared:
     before: HostInventory
     packages: tuple[PlannedPackage, ...]
     approved: tuple[TransactionEntry, ...]
-    affected: dict[str, str]  # web servers needing a passphrase that the update affects
+    affected: dict[str, TlsImpact]  # web servers needing a passphrase the update affects
 
 
 class Stop(Exception):
@@ -161,7 +162,7 @@ class WorkFlow:
 
     async def dry_run(
         self, before: HostInventory, packages: tuple[PlannedPackage, ...]
-    ) -> tuple[tuple[TransactionEntry, ...], dict[str, str]]:
+    ) -> tuple[tuple[TransactionEntry, ...], dict[str, TlsImpact]]:
         session, plan = self.session, self.plan
         session.enter(WorkPhase.DRY_RUN, "dry run")
         outcome = await backends.run_dry_run(session, plan, packages)
@@ -195,7 +196,7 @@ class WorkFlow:
             for e in review.approved
         )
         affected = await check_tls_passphrases(session, plan, before, approved)
-        missing = {s: why for s, why in affected.items() if s not in self.passphrases}
+        missing = {s: i.why for s, i in affected.items() if s not in self.passphrases}
         if missing:
             service, why = next(iter(missing.items()))
             raise self.refuse(

@@ -122,6 +122,14 @@ def finish(
                 params={"packages": ", ".join(c.name for c in unexpected)},
             )
         )
+    if state.window_ended and status is None:
+        issues.append(
+            WorkIssue(
+                code=WorkReason.WINDOW_ENDED,
+                message="the work window ended before the restarts (or the reboot) could run",
+                params={"pending": ", ".join(p.service for p in state.pending)},
+            )
+        )
     if status is None:
         not_fixed = [i for i in items if i.outcome not in _SETTLED]
         for item in not_fixed:

@@ -10,7 +10,7 @@ from patchdesk.engine.model.work import TransactionAction, TransactionEntry, Wor
 from patchdesk.engine.remediate import commands
 from patchdesk.engine.remediate.parsers import parse_file_list, parse_web_server_maps
 from patchdesk.engine.remediate.session import WorkSession
-from patchdesk.engine.remediate.tls import affected_tls_services
+from patchdesk.engine.remediate.tls import TlsImpact, affected_tls_services
 
 __all__ = ["check_tls_passphrases"]
 
@@ -22,8 +22,8 @@ async def check_tls_passphrases(
     plan: WorkPlan,
     before: HostInventory,
     approved: Sequence[TransactionEntry],
-) -> dict[str, str]:
-    """``{service: why}`` for each web server needing a passphrase that the approved
+) -> dict[str, TlsImpact]:
+    """``{service: impact}`` for each web server needing a passphrase that the approved
     transaction affects (its own package, or a file its running processes map)."""
     services = [t for t in before.tls if t.needs_passphrase]
     if not services:

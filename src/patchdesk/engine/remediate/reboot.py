@@ -75,6 +75,8 @@ async def reboot_and_rescan(
                 )
                 if after.error is None:
                     state.after = after
+                    waiting = {s.name for s in after.restart.services} if after.restart else set()
+                    state.pending = [p for p in state.pending if p.service in waiting]
                 return
         except TransportError:
             continue

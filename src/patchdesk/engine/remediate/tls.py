@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from patchdesk.engine.model.inventory import TlsService, WebServer
 from patchdesk.engine.model.work import TransactionAction, TransactionEntry
 
-__all__ = ["affected_tls_services", "is_web_server_package", "server_of_binary"]
+__all__ = ["TlsImpact", "affected_tls_services", "is_web_server_package", "server_of_binary"]
 
 _OWN_PACKAGES: Final = {
     WebServer.APACHE: re.compile(
@@ -33,6 +34,18 @@ _BINARIES: Final = {
 _CHANGING: Final = frozenset(
     {TransactionAction.UPGRADE, TransactionAction.INSTALL, TransactionAction.DOWNGRADE}
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TlsImpact:
+    """Why a web server needing a passphrase must restart because of the update.
+
+    ``own_package``: the update replaces the server's own package, whose maintainer scripts
+    restart it during the update on systemd hosts (so the passphrase is needed then too).
+    """
+
+    why: str
+    own_package: bool
 
 
 def is_web_server_package(server: WebServer, name: str) -> bool:
@@ -53,27 +66,29 @@ def affected_tls_services(
     *,
     mapped: Mapping[str, frozenset[str]],
     replaced_files: frozenset[str],
-) -> dict[str, str]:
-    """``{service: why}`` for the services needing a passphrase that the transaction affects.
+) -> dict[str, TlsImpact]:
+    """``{service: impact}`` for the services needing a passphrase that the transaction affects.
 
     ``mapped`` is ``{server binary: files its processes map}``; ``replaced_files`` the files
     of the packages the transaction replaces.
     """
     changing = [e.name for e in entries if e.action in _CHANGING]
     replaced = {_canonical(path) for path in replaced_files}
-    affected: dict[str, str] = {}
+    affected: dict[str, TlsImpact] = {}
     for service in services:
         if not service.needs_passphrase:
             continue
         own = [name for name in changing if is_web_server_package(service.server, name)]
         if own:
-            affected[service.service] = f"the update replaces {', '.join(own)}"
+            why = f"the update replaces {', '.join(own)}"
+            affected[service.service] = TlsImpact(why=why, own_package=True)
             continue
         for binary, paths in sorted(mapped.items()):
             if server_of_binary(binary) is not service.server:
                 continue
             hits = sorted(path for path in paths if _canonical(path) in replaced)
             if hits:
-                affected[service.service] = f"the running server uses {hits[0]}"
+                why = f"the running server uses {hits[0]}"
+                affected[service.service] = TlsImpact(why=why, own_package=False)
                 break
     return affected
