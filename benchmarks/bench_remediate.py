@@ -91,14 +91,14 @@ def main() -> None:
     sizes = sorted({1, 3, count})
     bed = Testbed()
     started = time.monotonic()
-    with bed.running(2 * sum(sizes)) as hosts:
+    with bed.running(2 * sum(sizes) + 2) as hosts:
         print(f"testbed up with {len(hosts)} hosts in {time.monotonic() - started:.1f} s")
         assert bed.account is not None
         key = bed.account.key.read_text()
         print("| workload | hosts at once | packages per host | wall | per host (median, max) "
               "| failures |")  # fmt: skip
         print("|---|---|---|---|---|---|")
-        free = list(hosts)
+        baseline_hosts, free = hosts[:2], list(hosts[2:])
         breakdown = []
         for every in (False, True):
             for size in sizes:
@@ -116,6 +116,23 @@ def main() -> None:
                     f"{statistics.median(durations):.2f} s, {max(durations):.2f} s | {failures} |"
                 )
                 breakdown.append((name, size, _phases(results)))
+        for every, host in zip((False, True), baseline_hosts, strict=True):
+            pending = _pending(host)
+            names = (
+                sorted(pending)
+                if every
+                else ["libexpat1" if "libexpat1" in pending else min(pending)]
+            )
+            t0 = time.monotonic()
+            host.ssh(
+                "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q "
+                f"install --only-upgrade {' '.join(names)} >/dev/null"
+            )
+            name = "every pending security update" if every else "one package"
+            print(
+                f"| baseline: plain `ssh host apt-get update && apt-get install --only-upgrade`, "
+                f"{name} | 1 | {len(names)} | {time.monotonic() - t0:.2f} s | - | - |"
+            )
         print()
         for name, size, phases in breakdown:
             print(f"{name}, {size} at once, seconds per phase (median): {phases}")
