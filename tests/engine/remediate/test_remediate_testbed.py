@@ -5,8 +5,13 @@ expectations from the hosts themselves, through the OpenSSH client."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +28,8 @@ from engine.remediate.testbed_support import (
     target,
     web_server_packages,
 )
+from patchdesk.engine.collect.pool import ScanTarget
+from patchdesk.engine.model.inventory import HostKey
 from patchdesk.engine.model.work import (
     ItemOutcome,
     RequestedItem,
@@ -32,7 +39,8 @@ from patchdesk.engine.model.work import (
     WorkStatus,
 )
 from patchdesk.engine.remediate import RunOptions, WorkJob, run_works
-from patchdesk_testing.testbed import remediation, scenarios
+from patchdesk.engine.transport import CommandResult, Elevation, Transport, open_ssh
+from patchdesk_testing.testbed import network, remediation, scenarios
 from patchdesk_testing.testbed.hosts import TestbedHost
 from patchdesk_testing.testbed.testbed import Testbed
 
@@ -253,3 +261,80 @@ def test_dnf_on_the_simulated_rpm_host_by_advisory_and_a_replacement_refused(
         assert replaced.status is WorkStatus.REFUSED
         assert replaced.reason is WorkReason.DRY_RUN_REMOVES_PACKAGES
         assert host.ssh(rpm).stdout == after
+
+
+class _CrashDuringApply:
+    """Wraps the real SSH transport; when the update starts, waits until dpkg runs on the
+    host, then kills the host (sshd is PID 1 of its namespaces: everything in it dies, as in
+    a crash) and starts it again, so the engine's reconnection finds it."""
+
+    def __init__(self, inner: Transport, host: TestbedHost) -> None:
+        self._inner, self._host = inner, host
+        self.crashed = False
+
+    @property
+    def target(self) -> str:
+        return self._inner.target
+
+    @property
+    def host_key(self) -> HostKey | None:
+        return self._inner.host_key
+
+    @property
+    def elevation(self) -> Elevation:
+        return self._inner.elevation
+
+    def _crash_when_dpkg_runs(self) -> None:
+        for _ in range(600):
+            for pid in network.namespace_pids(self._host.namespace):
+                with contextlib.suppress(OSError):
+                    if Path(f"/proc/{pid}/comm").read_text().strip() == "dpkg":
+                        self.crashed = True
+                        self._host.stop()
+                        return
+            time.sleep(0.01)
+
+    async def run(self, command: str, **kwargs: Any) -> CommandResult:
+        if not (kwargs.get("as_root") and "--no-remove install --only-upgrade" in command):
+            return await self._inner.run(command, **kwargs)
+        crash = asyncio.get_running_loop().run_in_executor(None, self._crash_when_dpkg_runs)
+        try:
+            return await self._inner.run(command, **kwargs)
+        finally:
+            await crash
+            if self.crashed:
+                self._host.start()
+
+
+def test_a_server_lost_during_the_update_is_never_reported_done(
+    testbed: Testbed, testbed_host_factory: HostFactory
+) -> None:
+    host = testbed_host_factory(apt_update=True)
+    pending = pending_security(host)
+    to = target(testbed, host, "root")
+    (inventory,) = scan(to)
+    work = plan([RequestedItem(package=n, min_version=v) for n, v in pending.items()], inventory)
+    crashing: list[_CrashDuringApply] = []
+
+    @asynccontextmanager
+    async def connect(target_: ScanTarget) -> AsyncIterator[Transport]:
+        async with open_ssh(target_) as transport:  # type: ignore[arg-type]
+            wrapper = _CrashDuringApply(transport, host)
+            crashing.append(wrapper)
+            yield wrapper
+
+    result = run(work, to, connect=connect)
+    assert crashing[0].crashed
+    assert result.status is WorkStatus.FAILED
+    assert result.reason is WorkReason.CONNECTION_LOST
+    assert result.apply_started
+    assert len(crashing) == 2  # one reconnection, to record the state
+    assert any(s.purpose == "reconnect and rescan after the failure" for s in result.steps)
+    # the retry either finds the interrupted dpkg (reported, not repaired) or finishes the work
+    retry = run(work, to)
+    if retry.status is WorkStatus.REFUSED:
+        assert retry.reason is WorkReason.PACKAGE_MANAGER_BROKEN
+        assert "dpkg --configure -a" in retry.issues[0].message
+    else:
+        assert retry.status is WorkStatus.DONE, retry.issues
+        assert {i.outcome for i in retry.items} <= {ItemOutcome.FIXED, ItemOutcome.ALREADY_FIXED}

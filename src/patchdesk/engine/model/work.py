@@ -385,7 +385,8 @@ class WorkResult:
     pending_restarts: tuple[PendingRestart, ...] = ()
     reboot_required: bool | None = None
     rebooted: bool = False
-    is_changed: bool = False  # packages were (or may have been) changed on the server
+    is_changed: bool = False  # package versions changed (or may have: no rescan after)
+    apply_started: bool = False  # the update command was sent to the server
 
     @property
     def duration_s(self) -> float:

@@ -170,4 +170,5 @@ def finish(
         reboot_required=restart.reboot_required if restart is not None else None,
         rebooted=state.rebooted,
         is_changed=bool(changes) or (state.changes_started and packages is None),
+        apply_started=state.changes_started,
     )
