@@ -31,7 +31,7 @@ from patchdesk.engine.remediate import (
     build_work_plan,
     run_works,
 )
-from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget
+from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget, parse_host_key
 from patchdesk_testing.testbed.hosts import TestbedHost
 from patchdesk_testing.testbed.testbed import Testbed, testbed_problem
 
@@ -55,6 +55,7 @@ def _jobs(hosts: list[TestbedHost], key: str, *, every: bool) -> list[WorkJob]:
             credentials=SshCredentials(
                 username="deploy", private_keys=(key,), elevation=Elevation.SUDO
             ),
+            host_key=parse_host_key(h.host_key_line()),
         )
         for h in hosts
     ]

@@ -227,7 +227,11 @@ def target_of(recorded: Recorded, **credentials: Any) -> SshTarget:
     user, _, rest = url.removeprefix("ssh://").partition("@")
     host = rest.rsplit(":", 1)[0]
     settings: dict[str, Any] = {"username": user, **credentials}
-    return SshTarget(host=host, credentials=SshCredentials(**settings))
+    return SshTarget(
+        host=host,
+        credentials=SshCredentials(**settings),
+        host_key=recorded.connections[0].host_key,  # pinned, as the desk always has it
+    )
 
 
 class ReplayConnect:

@@ -18,6 +18,7 @@ from engine.remediate.support import (
     load,
     plan_of,
     replay_run,
+    target_of,
 )
 from patchdesk.engine.model.inventory import HostKey, ScanErrorCode
 from patchdesk.engine.model.work import (
@@ -30,7 +31,7 @@ from patchdesk.engine.model.work import (
     WorkResult,
     WorkStatus,
 )
-from patchdesk.engine.remediate import RequestedItem, VersionBasis
+from patchdesk.engine.remediate import RequestedItem, RunOptions, VersionBasis
 from patchdesk.engine.transport import (
     AuthenticationRejectedError,
     CommandResult,
@@ -162,6 +163,24 @@ def test_the_window_ending_after_the_update_skips_the_restarts() -> None:
     )
     assert {i.outcome for i in result.items} == {ItemOutcome.FIXED}
     assert not any("restart" in c and "apache2" in c for c, _, _ in connect.calls)
+
+
+def test_a_server_without_a_pinned_host_key_is_never_connected_to() -> None:
+    recorded = load("apt-update-done")
+    unpinned = dataclasses.replace(target_of(recorded), host_key=None)
+    connect = ReplayConnect(recorded.connections)
+    result, _ = asyncio.run(replay_run(recorded, target=unpinned, connect=connect))
+    assert result.status is WorkStatus.REFUSED
+    assert result.reason is WorkReason.HOST_KEY_NOT_PINNED
+    assert connect.transports == []  # not even a connection
+    jump = dataclasses.replace(unpinned, host="bastion")
+    via = dataclasses.replace(target_of(recorded), jump=jump)
+    result, _ = asyncio.run(replay_run(recorded, target=via))
+    assert result.issues[0].params == {"target": "ssh://deploy@bastion:22"}
+    allowed, _ = asyncio.run(
+        replay_run(recorded, target=unpinned, options=RunOptions(require_pinned_host_key=False))
+    )
+    assert allowed.status is WorkStatus.DONE
 
 
 def test_rejected_credentials_refuse_the_work_r14() -> None:

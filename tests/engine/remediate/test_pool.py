@@ -91,7 +91,11 @@ def test_a_pool_needs_at_least_one_slot() -> None:
 
 def test_the_targets_passwords_are_masked_even_when_a_server_prints_them() -> None:
     recorded = load("apt-update-done")
-    jump = SshTarget(host="bastion", credentials=SshCredentials(username="j", password="Fetched"))
+    jump = SshTarget(
+        host="bastion",
+        credentials=SshCredentials(username="j", password="Fetched"),
+        host_key=target_of(recorded).host_key,
+    )
     target = dataclasses.replace(
         target_of(recorded, password="Reading package lists", sudo_password="Building"),
         jump=jump,

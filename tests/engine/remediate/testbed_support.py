@@ -23,7 +23,7 @@ from patchdesk.engine.model import AdvisoryKind
 from patchdesk.engine.model.finding import PackageFinding
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk.engine.remediate import WorkPlan, WorkResult, build_work_plan, run_work
-from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget
+from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget, parse_host_key
 from patchdesk_testing.testbed.hosts import TestbedHost
 from patchdesk_testing.testbed.testbed import Testbed
 
@@ -50,7 +50,9 @@ def target(bed: Testbed, host: TestbedHost, user: str, **credentials: Any) -> Ss
             "elevation": Elevation.NONE if user == "root" else Elevation.SUDO,
         }
     settings.update(credentials)
-    return SshTarget(host=host.ip, credentials=SshCredentials(**settings))
+    # pinned, as the desk has it from the first scan (the work refuses unpinned servers)
+    pinned = parse_host_key(host.host_key_line())
+    return SshTarget(host=host.ip, credentials=SshCredentials(**settings), host_key=pinned)
 
 
 def scan(*targets: SshTarget) -> list[HostInventory]:

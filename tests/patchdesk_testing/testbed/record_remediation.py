@@ -40,6 +40,7 @@ from patchdesk.engine.transport import (
     Transport,
     format_recording,
     open_ssh,
+    parse_host_key,
 )
 from patchdesk.engine.transport.replay import Recording
 from patchdesk_testing.testbed import remediation, scenarios
@@ -151,7 +152,9 @@ def _target(bed: Testbed, host: TestbedHost, user: str) -> SshTarget:
             private_keys=(bed.account.key.read_text(),),
             elevation=Elevation.SUDO if user != "root" else Elevation.NONE,
         )
-    return SshTarget(host=host.ip, credentials=credentials)
+    return SshTarget(
+        host=host.ip, credentials=credentials, host_key=parse_host_key(host.host_key_line())
+    )
 
 
 def _item(package: str, minimum: str, **kwargs: Any) -> RequestedItem:

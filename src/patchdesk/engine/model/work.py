@@ -230,6 +230,7 @@ class WorkReason(enum.StrEnum):
     TIMEOUT = "timeout"
     AUTH_REJECTED = "auth_rejected"  # R14: the credentials changed
     HOST_KEY_CHANGED = "host_key_changed"
+    HOST_KEY_NOT_PINNED = "host_key_not_pinned"  # first contact: scan and pin before any work
     PERMISSION_DENIED = "permission_denied"  # sudo refused
     NOT_PRIVILEGED = "not_privileged"  # neither root nor sudo configured
     UNSUPPORTED_OS = "unsupported_os"

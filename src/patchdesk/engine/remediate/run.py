@@ -52,6 +52,16 @@ logger = logging.getLogger(__name__)
 _REASONS = {str(reason): reason for reason in WorkReason}
 
 
+def _unpinned_hop(target: ScanTarget) -> str:
+    """The first SSH hop without a pinned host key ("" when every hop has one)."""
+    hop = target if isinstance(target, SshTarget) else None
+    while hop is not None:
+        if hop.host_key is None and hop.accept_fingerprint is None:
+            return hop.url
+        hop = hop.jump
+    return ""
+
+
 def _secrets_of(target: ScanTarget) -> list[str | None]:
     if isinstance(target, SshTarget):
         found: list[str | None] = []
@@ -102,6 +112,16 @@ async def run_work(
             on_progress=on_progress,
         )
 
+    if options.require_pinned_host_key and (unpinned := _unpinned_hop(target)):
+        state.stop(
+            WorkStatus.REFUSED,
+            WorkIssue(
+                code=WorkReason.HOST_KEY_NOT_PINNED,
+                message=f"{unpinned}: no pinned host key: scan the server first and pin its key",
+                params={"target": unpinned},
+            ),
+        )
+        return finish(state, target=plan.target, started_at=started_at, finished_at=clock())
     session: WorkSession | None = None
     try:
         async with opener(target) as transport:

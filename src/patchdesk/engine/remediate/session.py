@@ -49,6 +49,7 @@ class Masker:
 class RunOptions:
     """Limits and thresholds of a run (defaults suit a normal server)."""
 
+    require_pinned_host_key: bool = True  # never work on a server whose key is not pinned
     lock_wait_s: int = 300  # wait this long for another package manager run to finish
     min_free_mib: int = 300  # on each of /var, /usr and /
     min_window_left_s: float = 60.0  # an update or restart starts only with this much left
