@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "patchdesk.desk.billing",
     "patchdesk.desk.advisories",
     "patchdesk.desk.findings",
+    "patchdesk.desk.cases",
+    "patchdesk.desk.work",
     "patchdesk.desk.console",
     "patchdesk.desk.portal",
 ]
@@ -163,6 +165,11 @@ PATCHDESK_PERIODIC_JOBS: list[tuple[str, str, int]] = [
     ("contracts-eos-warn", "patchdesk.desk.contracts.tasks.contracts_eos_warn", 24 * 3600),
     ("quotes-expire", "patchdesk.desk.billing.tasks.quotes_expire", 3600),
     ("billing-draft", "patchdesk.desk.billing.tasks.billing_previous_month_draft", 24 * 3600),
+    ("cases-discover", "patchdesk.desk.cases.tasks.cases_discover", 300),
+    ("cases-deadlines", "patchdesk.desk.cases.tasks.cases_deadlines", 900),
+    ("outbox-send", "patchdesk.desk.cases.tasks.outbox_send", 60),
+    ("outbox-digest", "patchdesk.desk.cases.tasks.outbox_digest", 3600),
+    ("work-reminders", "patchdesk.desk.work.tasks.work_reminders", 900),
 ]
 PATCHDESK_DATA_DIR = CONFIG.data_dir
 PATCHDESK_BASE_URL = CONFIG.base_url

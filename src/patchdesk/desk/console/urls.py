@@ -20,4 +20,6 @@ urlpatterns = [
     path("policy/", include(("patchdesk.desk.findings.urls_policy", "policy"))),
     path("advisories/", include(("patchdesk.desk.advisories.urls_console", "advisories"))),
     path("feeds/", include(("patchdesk.desk.advisories.urls_feeds", "feeds"))),
+    path("cases/", include(("patchdesk.desk.cases.urls_console", "cases"))),
+    path("work/", include(("patchdesk.desk.work.urls_console", "work"))),
 ]

@@ -20,6 +20,9 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="console:home"),
     MenuItem(label=_("Customers"), url_name="console:customers:list"),
     MenuItem(label=_("Servers"), url_name="console:servers:list"),
+    MenuItem(label=_("Review"), url_name="console:cases:review"),
+    MenuItem(label=_("Cases"), url_name="console:cases:list"),
+    MenuItem(label=_("Work"), url_name="console:work:list"),
     MenuItem(label=_("Findings"), url_name="console:findings:list"),
     MenuItem(label=_("Advisories"), url_name="console:advisories:list"),
     MenuItem(label=_("Feeds"), url_name="console:feeds:list"),
@@ -28,11 +31,14 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Platforms"), url_name="console:platforms:list"),
     MenuItem(label=_("Quotes"), url_name="console:billing:quotes"),
     MenuItem(label=_("Billing"), url_name="console:billing:monthly"),
+    MenuItem(label=_("Outbox"), url_name="console:cases:outbox"),
 )
 
 PORTAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="portal:home"),
+    MenuItem(label=_("Announcements"), url_name="portal:cases:inbox"),
     MenuItem(label=_("Servers and contracts"), url_name="portal:contracts:list"),
     MenuItem(label=_("Security"), url_name="portal:servers:security"),
     MenuItem(label=_("Quotes"), url_name="portal:quotes:list"),
+    MenuItem(label=_("Server access"), url_name="portal:cases:servers"),
 )

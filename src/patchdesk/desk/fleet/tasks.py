@@ -40,8 +40,11 @@ def scans_execute(scan_ids: list[int], *, concurrency: int = SCAN_CONCURRENCY) -
     inventories = asyncio.run(
         scan_hosts([target for _, target in targets], clock=timezone.now, concurrency=concurrency)
     )
+    from patchdesk.desk.cases.hooks import scan_login_result
+
     for (scan, _target), inventory in zip(targets, inventories, strict=True):
         scan_record(scan, inventory)
+        scan_login_result(scan)  # R14: a rejected login pauses the service, a good one resumes
         logger.info("scan=%s server=%s %s", scan.pk, scan.server_id, scan.status)
     from patchdesk.desk.findings.refresh import findings_refresh
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("contracts/", include(("patchdesk.desk.contracts.urls_portal", "contracts"))),
     path("quotes/", include(("patchdesk.desk.billing.urls_portal", "quotes"))),
     path("servers/", include(("patchdesk.desk.findings.urls_portal", "servers"))),
+    path("cases/", include(("patchdesk.desk.cases.urls_portal", "cases"))),
 ]
