@@ -12,6 +12,7 @@ import email
 import email.policy
 import http.server
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -142,9 +143,11 @@ def flow_world_make(clock: Clock) -> FlowWorld:
             (momiji, "Mia Momiji", "mia@momiji.example", "en"),
         )
     ]
-    for user, address in ((fleet.sakura_admin, "admin@sakura-web.example"),
-                          (fleet.kaede_admin, "admin@kaede.example"),
-                          (momiji_admin, "admin@momiji.example")):  # fmt: skip
+    for user, address in (
+        (fleet.sakura_admin, "admin@sakura-web.example"),
+        (fleet.kaede_admin, "admin@kaede.example"),
+        (momiji_admin, "admin@momiji.example"),
+    ):
         user.email = address
         user.save(update_fields=["email"])
     price_table_make()
@@ -202,6 +205,7 @@ def smtp_server() -> Iterator[SmtpSink]:
     """aiosmtpd on 127.0.0.1 (a free port); the messages it received, parsed."""
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per SMTP command
     port = free_port()
     sink = SmtpSink(host="127.0.0.1", port=port)
     controller = Controller(_Handler(sink), hostname="127.0.0.1", port=port)

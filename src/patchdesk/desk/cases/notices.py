@@ -162,7 +162,7 @@ def notify_operators(
     for recipient in operator_recipients():
         subject, text, html = render_mail(
             "operator_notice",
-            {"event": event, "case": case, "customer": customer, **context},
+            {**context, "event": event, "case": case, "customer": customer},
             language=recipient.language,
             time_zone=recipient.time_zone,
         )

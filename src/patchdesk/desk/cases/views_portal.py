@@ -53,8 +53,8 @@ class InboxView(CustomerUserRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = acting_user(self.request)
-        state = self.request.GET.get("state", "open")
-        context["state"] = state if state in {"open", "closed", "all"} else "open"
+        state = self.request.GET.get("state", "all")
+        context["state"] = state if state in {"open", "closed", "all"} else "all"
         context["cases"] = case_list(
             actor=user, state="" if context["state"] == "all" else context["state"]
         )[:200]

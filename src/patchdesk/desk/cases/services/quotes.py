@@ -67,7 +67,7 @@ def case_quote_draft(
         actor=actor,
         now=now,
     )
-    quote_send(quote, actor=actor, now=now)
+    quote = quote_send(quote, actor=actor, now=now)
     for item in items:
         item.quote = quote
         item.save(update_fields=["quote"])

@@ -160,10 +160,12 @@ def case_request(
     check_may_act_for(actor, case.customer)
     now = now_or(now)
     case = Case.objects.select_related("announcement", "customer").get(pk=case.pk)
-    items = _items(case, servers, _REQUESTABLE, now)
     key = choice.submission_key[:64]
-    if key and all(item.request_key == key for item in items):
-        return items  # the same form submitted twice: the first request stands
+    if key:
+        same = list(case.items.filter(request_key=key).select_related("server"))
+        if same:
+            return same  # the same form submitted twice: the first request stands
+    items = _items(case, servers, _REQUESTABLE, now)
     for item in items:
         _check(item, case, now)
     if not choice.accept_disclaimers:
