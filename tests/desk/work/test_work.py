@@ -75,6 +75,10 @@ def test_standing_consent_books_high_in_the_next_window(flow: FlowWorld) -> None
     _announce(flow, HIGH_ADVISORY, MEDIUM_ADVISORY)
     high = flow.case(HIGH_ADVISORY, flow.fleet.sakura).items.get()
     assert (high.state, high.by_standing_consent) == ("scheduled", True)
+    assert (high.requested_by, high.specification.version) == (  # type: ignore[union-attr]
+        flow.fleet.sakura_admin,
+        "1.0",
+    )
     order = WorkOrder.objects.get(items=high)
     assert (order.starts_at, order.is_standing_consent) == (jst(2027, 1, 15, 10, 0), True)
     medium = flow.case(MEDIUM_ADVISORY, flow.fleet.sakura).items.get()

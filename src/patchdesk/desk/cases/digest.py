@@ -25,7 +25,7 @@ __all__ = ["digests_send_due"]
 @transaction.atomic
 def _digest(recipient: str, ids: list[int], cutoff: datetime, now: datetime) -> bool:
     held = list(
-        OutboxMessage.objects.select_for_update()
+        OutboxMessage.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, status=OutboxStatus.HELD)
         .select_related("case", "case__announcement", "case__announcement__advisory", "contact")
         .order_by("created_at", "pk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from patchdesk.desk.cases.choices import PauseReason
+from patchdesk.desk.cases.models import ServerServiceState
 from patchdesk.desk.fleet.models import Scan
 from patchdesk.engine.model.inventory import ScanErrorCode
 
@@ -21,7 +22,12 @@ def scan_login_result(scan: Scan) -> None:
     try:
         if scan.status == Scan.Status.FAILED and scan.error_code == ScanErrorCode.AUTH_REJECTED:
             server_pause(scan.server, reason=PauseReason.AUTH_REJECTED, source="scanner")
-        elif scan.status == Scan.Status.SUCCEEDED:
+        elif (
+            scan.status == Scan.Status.SUCCEEDED
+            and ServerServiceState.objects.filter(
+                server_id=scan.server_id, paused_at__isnull=False
+            ).exists()
+        ):
             server_resume(scan.server, actor=None, source="scanner")
     except Exception:
         logger.exception("service state after scan=%s failed", scan.pk)

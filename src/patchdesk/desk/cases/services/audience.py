@@ -24,7 +24,11 @@ from patchdesk.desk.cases.common import (
 )
 from patchdesk.desk.cases.models import Announcement, Case, CaseItem, ServerServiceState
 from patchdesk.desk.cases.notices import notify_customer, notify_webhooks
-from patchdesk.desk.contracts.selectors import business_calendar, server_plan_on
+from patchdesk.desk.contracts.selectors import (
+    business_calendar,
+    documents_in_force,
+    server_plan_on,
+)
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.findings.models import Finding, FindingState
 from patchdesk.desk.findings.selectors import server_is_out_of_service
@@ -168,6 +172,8 @@ def _standing_consent(announcement: Announcement, items: list[CaseItem], now: da
             continue
         item.requested_at, item.by_standing_consent = now, True
         item.window_kind = WindowKind.BUSINESS
+        item.requested_by = state.consent_set_by  # who gave the consent (and its disclaimers)
+        item.specification, item.terms = documents_in_force(on=business_calendar().local_date(now))
         item_move(
             item,
             ItemEvent.REQUEST,

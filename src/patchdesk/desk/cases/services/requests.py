@@ -161,10 +161,10 @@ def case_request(
     now = now_or(now)
     case = Case.objects.select_related("announcement", "customer").get(pk=case.pk)
     key = choice.submission_key[:64]
-    if key:
-        same = list(case.items.filter(request_key=key).select_related("server"))
-        if same:
-            return same  # the same form submitted twice: the first request stands
+    locked = list(CaseItem.objects.select_for_update(of=("self",)).filter(case=case).order_by("pk"))
+    same = [item for item in locked if key and item.request_key == key]
+    if same:
+        return same  # the same form submitted twice (or racing): the first request stands
     items = _items(case, servers, _REQUESTABLE, now)
     for item in items:
         _check(item, case, now)
