@@ -25,15 +25,15 @@ pytestmark = pytest.mark.django_db
 
 def test_review_queue_confirms_with_the_edited_policy(flow: FlowWorld) -> None:
     client = client_for(flow.operator, language="en")
-    response = client.post("/console/cases/review/", {"action": "discover"}, follow=True)
+    response = client.post("/console/review/", {"action": "discover"}, follow=True)
     assert "2 new announcements listed." in page(response)
-    body = page(client.get("/console/cases/review/"))
+    body = page(client.get("/console/review/"))
     medium = flow.announcement(MEDIUM_ADVISORY)
     assert f'id="announcement-{medium.pk}"' in body
     assert "Confirm and announce" in body
     prefix = f"a{medium.pk}"
     response = client.post(
-        f"/console/cases/announcements/{medium.pk}/confirm/",
+        f"/console/review/announcements/{medium.pk}/confirm/",
         {
             f"{prefix}-response_policy_ja": "中: ご依頼に応じて対策します。",
             f"{prefix}-response_policy_en": "Medium: on request.",
@@ -48,24 +48,24 @@ def test_review_queue_confirms_with_the_edited_policy(flow: FlowWorld) -> None:
         "Medium: on request.",
     )
     high = flow.announcement(HIGH_ADVISORY)
-    client.post(f"/console/cases/announcements/{high.pk}/dismiss/", {"reason": "Duplicate"})
+    client.post(f"/console/review/announcements/{high.pk}/dismiss/", {"reason": "Duplicate"})
     high.refresh_from_db()
     assert high.state == "dismissed"
-    assert "Nothing to confirm." in page(client.get("/console/cases/review/"))
+    assert "Nothing to confirm." in page(client.get("/console/review/"))
 
 
 def test_an_advisory_can_be_listed_by_hand(flow: FlowWorld) -> None:
     FlowSettings.objects.filter(pk=1).update(announce_from=None)  # not found by the job
     client = client_for(flow.operator, language="en")
     response = client.post(
-        "/console/cases/review/",
+        "/console/review/",
         {"advisory_id": "DSA-9001-1", "platform_key": "debian:12"},
         follow=True,
     )
     announcement = Announcement.objects.get()
-    assert response.redirect_chain[-1][0] == f"/console/cases/announcements/{announcement.pk}/"
+    assert response.redirect_chain[-1][0] == f"/console/review/announcements/{announcement.pk}/"
     response = client.post(
-        "/console/cases/review/",
+        "/console/review/",
         {"advisory_id": "DSA-9003-1", "platform_key": "debian:12"},
         follow=True,
     )
@@ -77,7 +77,7 @@ def test_a_case_handled_from_the_console(flow: FlowWorld) -> None:
     client = client_for(flow.operator, language="en")
     high = flow.announcement(HIGH_ADVISORY)
     client.post(
-        f"/console/cases/announcements/{high.pk}/confirm/",
+        f"/console/review/announcements/{high.pk}/confirm/",
         {
             f"a{high.pk}-response_policy_ja": high.response_policy_ja,
             f"a{high.pk}-response_policy_en": high.response_policy_en,

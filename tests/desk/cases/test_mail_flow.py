@@ -207,8 +207,10 @@ def test_smtp_failures_are_retried_visible_and_never_lost(flow: FlowWorld, clock
             len(RETRY_DELAYS_S) + 1,
             None,
         )
-    console = page(client_for(flow.operator).get("/console/cases/outbox/"))
+    console = page(client_for(flow.operator, language="en").get("/console/cases/outbox/"))
     assert f'data-message="{message.pk}"' in console
+    review = page(client_for(flow.operator, language="en").get("/console/review/"))
+    assert "2 notices not delivered" in review  # every console page of the flow says so
     assert "Connection refused" in console or "ConnectionRefused" in console
     with smtp_server() as smtp, smtp.settings():
         outbox_retry(message, actor=flow.operator)

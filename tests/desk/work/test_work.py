@@ -264,12 +264,12 @@ def test_console_pages_for_operators_only(flow: FlowWorld) -> None:
         "/console/work/",
         f"/console/work/{order.pk}/",
         "/console/cases/",
-        "/console/cases/review/",
+        "/console/review/",
         "/console/cases/outbox/",
         "/console/cases/settings/",
         f"/console/cases/{order.items.get().case_id}/",
         f"/console/cases/customers/{flow.fleet.sakura.pk}/notifications/",
-        f"/console/cases/announcements/{flow.announcement(HIGH_ADVISORY).pk}/",
+        f"/console/review/announcements/{flow.announcement(HIGH_ADVISORY).pk}/",
     ):
         assert operator.get(url).status_code == 200, url
         assert client_for(flow.fleet.sakura_admin).get(url).status_code == 403, url

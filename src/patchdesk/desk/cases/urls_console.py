@@ -1,4 +1,4 @@
-"""Console URLs of the service flow (included as ``console:cases``)."""
+"""Console URLs of cases, the outbox and the flow settings (included as ``console:cases``)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,6 @@ from patchdesk.desk.cases import views_console_cases as case_views
 
 urlpatterns = [
     path("", case_views.CaseConsoleListView.as_view(), name="list"),
-    path("review/", views.ReviewQueueView.as_view(), name="review"),
-    path("announcements/<int:pk>/", views.AnnouncementDetailView.as_view(), name="announcement"),
-    path(
-        "announcements/<int:pk>/confirm/",
-        views.AnnouncementActionView.as_view(action="confirm"),
-        name="confirm",
-    ),
-    path(
-        "announcements/<int:pk>/dismiss/",
-        views.AnnouncementActionView.as_view(action="dismiss"),
-        name="dismiss",
-    ),
-    path(
-        "announcements/<int:pk>/resend/",
-        views.AnnouncementActionView.as_view(action="resend"),
-        name="resend",
-    ),
     path("settings/", views.FlowSettingsView.as_view(), name="settings"),
     path("outbox/", views.OutboxView.as_view(), name="outbox"),
     path(

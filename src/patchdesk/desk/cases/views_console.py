@@ -104,28 +104,28 @@ class ReviewQueueView(OperatorRequiredMixin, View):
             messages.success(
                 request, _("%(count)s new announcements listed.") % {"count": len(listed)}
             )
-            return redirect("console:cases:review")
+            return redirect("console:review:queue")
         form = ListAdvisoryForm(request.POST)
         if not form.is_valid():
             messages.error(request, form_errors(form))
-            return redirect("console:cases:review")
+            return redirect("console:review:queue")
         advisory = Advisory.objects.filter(
             advisory_id=form.cleaned_data["advisory_id"].strip()
         ).first()
         if advisory is None:
             messages.error(request, _("No advisory has this id."))
-            return redirect("console:cases:review")
+            return redirect("console:review:queue")
         try:
             found = announcement_list_for_review(
                 advisory, form.cleaned_data["platform_key"].strip(), actor=actor
             )
         except PatchdeskError as exc:
             refuse(request, None, exc)
-            return redirect("console:cases:review")
+            return redirect("console:review:queue")
         if found is None:
             messages.error(request, _("Its level is not High or Medium: it is not announced."))
-            return redirect("console:cases:review")
-        return redirect("console:cases:announcement", pk=found.pk)
+            return redirect("console:review:queue")
+        return redirect("console:review:announcement", pk=found.pk)
 
 
 class AnnouncementActionView(OperatorRequiredMixin, View):
@@ -140,7 +140,7 @@ class AnnouncementActionView(OperatorRequiredMixin, View):
                 form = ReviewForm(request.POST, prefix=f"a{announcement.pk}")
                 if not form.is_valid():
                     messages.error(request, form_errors(form))
-                    return redirect("console:cases:review")
+                    return redirect("console:review:queue")
                 announcement_confirm(
                     announcement,
                     actor=actor,
@@ -159,7 +159,7 @@ class AnnouncementActionView(OperatorRequiredMixin, View):
                 dismiss = DismissForm(request.POST)
                 if not dismiss.is_valid():
                     messages.error(request, form_errors(dismiss))
-                    return redirect("console:cases:review")
+                    return redirect("console:review:queue")
                 announcement_dismiss(
                     announcement, actor=actor, reason=dismiss.cleaned_data["reason"]
                 )
@@ -169,7 +169,7 @@ class AnnouncementActionView(OperatorRequiredMixin, View):
                 messages.success(request, _("Sent again: only what was missing went out."))
         except PatchdeskError as exc:
             refuse(request, None, exc)
-        return redirect("console:cases:announcement", pk=announcement.pk)
+        return redirect("console:review:announcement", pk=announcement.pk)
 
 
 class AnnouncementDetailView(OperatorRequiredMixin, View):

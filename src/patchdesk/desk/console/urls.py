@@ -20,6 +20,7 @@ urlpatterns = [
     path("policy/", include(("patchdesk.desk.findings.urls_policy", "policy"))),
     path("advisories/", include(("patchdesk.desk.advisories.urls_console", "advisories"))),
     path("feeds/", include(("patchdesk.desk.advisories.urls_feeds", "feeds"))),
+    path("review/", include(("patchdesk.desk.cases.urls_review", "review"))),
     path("cases/", include(("patchdesk.desk.cases.urls_console", "cases"))),
     path("work/", include(("patchdesk.desk.work.urls_console", "work"))),
 ]

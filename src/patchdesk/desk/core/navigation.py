@@ -20,7 +20,7 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="console:home"),
     MenuItem(label=_("Customers"), url_name="console:customers:list"),
     MenuItem(label=_("Servers"), url_name="console:servers:list"),
-    MenuItem(label=_("Review"), url_name="console:cases:review"),
+    MenuItem(label=_("Review"), url_name="console:review:queue"),
     MenuItem(label=_("Cases"), url_name="console:cases:list"),
     MenuItem(label=_("Work"), url_name="console:work:list"),
     MenuItem(label=_("Findings"), url_name="console:findings:list"),
@@ -31,7 +31,6 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Platforms"), url_name="console:platforms:list"),
     MenuItem(label=_("Quotes"), url_name="console:billing:quotes"),
     MenuItem(label=_("Billing"), url_name="console:billing:monthly"),
-    MenuItem(label=_("Outbox"), url_name="console:cases:outbox"),
 )
 
 PORTAL_MENU: tuple[MenuItem, ...] = (

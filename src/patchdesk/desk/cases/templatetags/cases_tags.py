@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import get_language
 
 from patchdesk.desk.cases.choices import EventKind, ItemStateChoices, OutboxStatus
-from patchdesk.desk.cases.models import Announcement
+from patchdesk.desk.cases.models import Announcement, OutboxMessage
 from patchdesk.desk.cases.services.levels import category_name as _category_name
 
 register = template.Library()
@@ -55,6 +55,12 @@ def outbox_status_label(code: str) -> str:
 @register.filter
 def category_name(category_id: str) -> str:
     return _category_name(category_id, get_language() or "en") if category_id else ""
+
+
+@register.simple_tag
+def outbox_failed_count() -> int:
+    """Notices that could not be delivered after every retry (shown to operators)."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count()
 
 
 @register.simple_tag
