@@ -49,7 +49,8 @@ def test_confirm_mail_request_schedule_result_and_verify(
     with smtp_server() as smtp, smtp.settings(), chromium() as browser:
         console = browser.new_context(locale="en-US").new_page()
         _login(console, base, flow.operator.username, "/console/")
-        console.click("nav.main-nav >> text=Review")
+        console.click("nav.main-nav >> text=Cases")
+        console.click("p.subnav >> text=Review")
         console.click("button:text-is('Look for new advisories now')")
         console.locator(".messages").wait_for()
         review = console.locator(f"section[data-advisory='{MEDIUM_ADVISORY}']")

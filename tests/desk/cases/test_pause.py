@@ -84,7 +84,7 @@ def test_a_rejected_login_pauses_and_tells_both_sides(
     _scan(flow, monkeypatch, rejected=True)  # still rejected: told once
     assert OutboxMessage.objects.filter(kind="paused").count() == 1
 
-    listing = page(client_for(flow.momiji_admin, language="en").get("/portal/cases/servers/"))
+    listing = page(client_for(flow.momiji_admin, language="en").get("/portal/access/"))
     assert 'data-service="paused"' in listing
     console = page(client_for(flow.operator).get("/console/work/"))
     assert 'data-server="mail1"' in console
@@ -130,7 +130,7 @@ def test_the_customer_updates_credentials_write_only_and_a_good_login_resumes(
 ) -> None:
     _scan(flow, monkeypatch, rejected=True)
     client = client_for(flow.momiji_admin, language="en")
-    url = f"/portal/cases/servers/{flow.mail1.pk}/"
+    url = f"/portal/access/{flow.mail1.pk}/"
     response = client.post(
         url + "credentials/",
         {
@@ -167,12 +167,12 @@ def test_the_customer_updates_credentials_write_only_and_a_good_login_resumes(
     assert (state.is_paused, state.resumed_at is not None) == (False, True)
     assert OutboxMessage.objects.filter(kind="resumed").count() == 1
     assert AuditEntry.objects.filter(action="server.service_resume").count() == 1
-    assert 'data-service="running"' in page(client.get("/portal/cases/servers/"))
+    assert 'data-service="running"' in page(client.get("/portal/access/"))
 
 
 def test_members_read_server_access_but_do_not_change_it(flow: FlowWorld) -> None:
     member = client_for(flow.fleet.sakura_member)
-    url = f"/portal/cases/servers/{flow.web1.pk}/"
+    url = f"/portal/access/{flow.web1.pk}/"
     assert member.get(url).status_code == 200
     assert member.post(url + "consent/", {"standing_consent": "on"}).status_code == 403
     assert member.post(url + "credentials/", {}).status_code == 403

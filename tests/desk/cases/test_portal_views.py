@@ -68,10 +68,10 @@ PORTAL_URLS = [
     ("post", "/portal/cases/{case}/problem/"),
     ("post", "/portal/cases/{case}/message/"),
     ("post", "/portal/cases/{case}/quote_accept/"),
-    ("get", "/portal/cases/servers/{server}/"),
-    ("post", "/portal/cases/servers/{server}/credentials/"),
-    ("post", "/portal/cases/servers/{server}/passphrase/"),
-    ("post", "/portal/cases/servers/{server}/consent/"),
+    ("get", "/portal/access/{server}/"),
+    ("post", "/portal/access/{server}/credentials/"),
+    ("post", "/portal/access/{server}/passphrase/"),
+    ("post", "/portal/access/{server}/consent/"),
 ]
 
 

@@ -23,7 +23,7 @@ from patchdesk.desk.cases.forms import (
     ServerPickForm,
 )
 from patchdesk.desk.cases.models import Case, CaseItem
-from patchdesk.desk.cases.selectors import case_list
+from patchdesk.desk.cases.selectors import case_list, pending_review_count
 from patchdesk.desk.cases.services import (
     RequestChoice,
     case_decline,
@@ -67,6 +67,7 @@ class CaseConsoleListView(OperatorRequiredMixin, View):
                 "needs": needs,
                 "customer": customer,
                 "customers": Customer.objects.order_by("name"),
+                "to_review": pending_review_count(),
             },
         )
 

@@ -124,7 +124,7 @@ class ServerAccessActionView(CustomerUserRequiredMixin, View):
             _("The credentials of %(server)s are saved; we check the login now.")
             % {"server": server.name},
         )
-        return redirect("portal:cases:server", pk=server.pk)
+        return redirect("portal:access:detail", pk=server.pk)
 
     def _passphrase(self, request: HttpRequest, server: Server) -> HttpResponse:
         form = TlsPassphraseForm(request.POST)
@@ -145,7 +145,7 @@ class ServerAccessActionView(CustomerUserRequiredMixin, View):
             _("The SSL passphrase for %(service)s is saved.")
             % {"service": form.cleaned_data["service"]},
         )
-        return redirect("portal:cases:server", pk=server.pk)
+        return redirect("portal:access:detail", pk=server.pk)
 
     def _consent(self, request: HttpRequest, server: Server) -> HttpResponse:
         form = ConsentForm(request.POST)
@@ -159,7 +159,7 @@ class ServerAccessActionView(CustomerUserRequiredMixin, View):
             messages.error(request, exc.message)
         else:
             messages.success(request, _consent_text(enabled, server))
-        return redirect("portal:cases:server", pk=server.pk)
+        return redirect("portal:access:detail", pk=server.pk)
 
 
 def _consent_text(enabled: bool, server: Server) -> str:

@@ -20,7 +20,6 @@ CONSOLE_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Home"), url_name="console:home"),
     MenuItem(label=_("Customers"), url_name="console:customers:list"),
     MenuItem(label=_("Servers"), url_name="console:servers:list"),
-    MenuItem(label=_("Review"), url_name="console:review:queue"),
     MenuItem(label=_("Cases"), url_name="console:cases:list"),
     MenuItem(label=_("Work"), url_name="console:work:list"),
     MenuItem(label=_("Findings"), url_name="console:findings:list"),
@@ -39,5 +38,5 @@ PORTAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(label=_("Servers and contracts"), url_name="portal:contracts:list"),
     MenuItem(label=_("Security"), url_name="portal:servers:security"),
     MenuItem(label=_("Quotes"), url_name="portal:quotes:list"),
-    MenuItem(label=_("Server access"), url_name="portal:cases:servers"),
+    MenuItem(label=_("Server access"), url_name="portal:access:list"),
 )

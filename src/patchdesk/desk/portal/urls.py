@@ -11,4 +11,5 @@ urlpatterns = [
     path("quotes/", include(("patchdesk.desk.billing.urls_portal", "quotes"))),
     path("servers/", include(("patchdesk.desk.findings.urls_portal", "servers"))),
     path("cases/", include(("patchdesk.desk.cases.urls_portal", "cases"))),
+    path("access/", include(("patchdesk.desk.cases.urls_portal_access", "access"))),
 ]
