@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import subprocess
 from collections.abc import AsyncIterator
@@ -72,6 +73,11 @@ async def _run_locally(process: asyncssh.SSHServerProcess[bytes]) -> None:
             await asyncio.wait_for(process.wait_closed(), float(command.split()[1]))
         except TimeoutError:
             process.exit(0)
+        return
+    if command == "drop-connection":  # the host goes away mid-command (both streams fail)
+        process.stdout.write(b"partial output\n")
+        await process.stdout.drain()
+        process.get_extra_info("connection").abort()
         return
     local = await asyncio.create_subprocess_shell(
         process.command or "true",
@@ -273,6 +279,23 @@ def test_command_timeout_and_output_cap() -> None:
                 assert (await transport.run("echo still usable")).stdout == b"still usable\n"
 
     asyncio.run(scenario())
+
+
+def test_a_connection_dropped_mid_command_is_unreachable_and_leaves_no_task_error() -> None:
+    reports: list[dict[str, object]] = []
+
+    async def scenario() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _l, c: reports.append(c))
+        async with ssh_server() as server:
+            async with open_ssh(_key_target(server)) as transport:
+                with pytest.raises(UnreachableError) as caught:
+                    await transport.run("drop-connection")
+                assert caught.value.code == "unreachable"
+                del caught
+            gc.collect()  # the output readers are gone: an unretrieved error is reported now
+
+    asyncio.run(scenario())
+    assert [context.get("message") for context in reports] == []
 
 
 def test_through_a_jump_host_every_hop_is_reported() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Protocol
 
 __all__ = ["read_both", "read_capped"]
@@ -34,24 +33,37 @@ async def read_both(
     stdout: _ByteReader, stderr: _ByteReader, *, stdout_limit: int, stderr_limit: int
 ) -> tuple[bytes, bytes, bool]:
     """Both streams to their ends, or until one passes its cap (then the other is abandoned:
-    the command is blocked writing and the caller must stop it)."""
-    out_task = asyncio.ensure_future(read_capped(stdout, stdout_limit))
-    err_task = asyncio.ensure_future(read_capped(stderr, stderr_limit))
-    pending: set[asyncio.Future[tuple[bytes, bool]]] = {out_task, err_task}
-    try:
-        while pending:
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            if any(task.result()[1] for task in done):
-                break
-    finally:
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-    out, out_cut = (
-        out_task.result() if out_task.done() and not out_task.cancelled() else (b"", True)
+    the command is blocked writing and the caller must stop it).
+
+    A stream that fails (the connection dropped mid-command) stops the reading too; its error
+    is raised, stdout's first. Every reader is finished and its outcome retrieved on every
+    path, including this coroutine being cancelled, so no reader's error is left unretrieved.
+    """
+    readers = (
+        asyncio.ensure_future(read_capped(stdout, stdout_limit)),
+        asyncio.ensure_future(read_capped(stderr, stderr_limit)),
     )
-    err, err_cut = (
-        err_task.result() if err_task.done() and not err_task.cancelled() else (b"", True)
+    try:
+        await _until_ended_failed_or_cut(readers)
+    finally:
+        for reader in readers:
+            reader.cancel()  # no-op for a finished reader
+        # waits for the cancelled readers and retrieves every outcome (also when cancelled)
+        outcomes = await asyncio.gather(*readers, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):  # not CancelledError: a reader we stopped
+            raise outcome
+    (out, out_cut), (err, err_cut) = (
+        (b"", True) if isinstance(outcome, BaseException) else outcome for outcome in outcomes
     )
     return out, err, out_cut or err_cut
+
+
+async def _until_ended_failed_or_cut(
+    readers: tuple[asyncio.Future[tuple[bytes, bool]], ...],
+) -> None:
+    pending = set(readers)
+    while pending:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if any(reader.exception() is not None or reader.result()[1] for reader in done):
+            return
