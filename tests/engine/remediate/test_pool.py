@@ -125,3 +125,21 @@ def test_the_targets_passwords_are_masked_even_when_a_server_prints_them() -> No
         assert secret not in text
     assert MASK in text
     assert "dependency tree" not in repr(job)
+
+
+def test_a_jobs_own_progress_callback_gets_its_progress_and_the_pools_gets_the_rest() -> None:
+    jobs, connects = _jobs(["apt-update-done", "dnf-advisory-done"])
+    own: list[str] = []
+    pooled: list[str] = []
+    jobs[0] = dataclasses.replace(jobs[0], on_progress=lambda p: own.append(p.phase))
+    chosen = {id(job.target): c for job, c in zip(jobs, connects, strict=True)}
+    run_works_blocking(
+        jobs,
+        clock=Clock(),
+        connect=lambda target: chosen[id(target)](target),
+        on_progress=lambda p: pooled.append(p.phase),
+        options=RunOptions(lock_wait_s=300),
+    )
+    assert own[-1:] == ["finished"]
+    assert pooled[-1:] == ["finished"]
+    assert own.count("finished") == pooled.count("finished") == 1

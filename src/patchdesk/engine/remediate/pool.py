@@ -24,13 +24,18 @@ scans (each server's mirror and the provider's network share the load)."""
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkJob:
-    """One server's work: its plan, how to reach it, its window and its secrets."""
+    """One server's work: its plan, how to reach it, its window and its secrets.
+
+    ``on_progress``, when set, receives this job's progress instead of the pool's callback
+    (a caller that tracks each job separately needs no mapping from target names).
+    """
 
     plan: WorkPlan
     target: ScanTarget
     window_ends_at: datetime
     passphrases: Mapping[str, str] = field(default_factory=dict, repr=False)
     secrets_to_mask: tuple[str, ...] = field(default=(), repr=False)
+    on_progress: Callable[[WorkProgress], None] | None = field(default=None, compare=False)
 
 
 async def run_works(
@@ -59,7 +64,7 @@ async def run_works(
                 clock=clock,
                 passphrases=job.passphrases,
                 secrets_to_mask=job.secrets_to_mask,
-                on_progress=on_progress,
+                on_progress=job.on_progress or on_progress,
                 options=options,
                 connect=connect,
                 ssh_options=ssh_options,
