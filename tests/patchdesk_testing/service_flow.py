@@ -24,7 +24,7 @@ from typing import Any
 from django.test import override_settings
 
 from patchdesk.desk.accounts.models import User
-from patchdesk.desk.cases.models import Announcement, Case, FlowSettings
+from patchdesk.desk.cases.models import Announcement, Case, CaseItem, FlowSettings
 from patchdesk.desk.cases.outbox import outbox_send_due
 from patchdesk.desk.contracts.services import contract_accept, contract_apply
 from patchdesk.desk.customers.models import Contact, Customer
@@ -162,6 +162,35 @@ def flow_world_make(clock: Clock) -> FlowWorld:
         kaede_contact=contacts[1],
         momiji_contact=contacts[2],
     )
+
+
+def announce(flow: FlowWorld, *advisory_ids: str) -> None:
+    """Discover the announcements and confirm ``advisory_ids`` (they go out to customers)."""
+    from patchdesk.desk.cases.services import announcement_confirm, announcements_discover
+
+    announcements_discover()
+    for advisory_id in advisory_ids:
+        announcement_confirm(
+            flow.announcement(advisory_id),
+            actor=flow.operator,
+            response_policy_ja="方針",
+            response_policy_en="Policy",
+        )
+
+
+def request_countermeasure(
+    flow: FlowWorld, advisory_id: str, customer: Customer, admin: User
+) -> CaseItem:
+    """The customer's admin requests the countermeasure for their one affected server."""
+    from patchdesk.desk.cases.services import RequestChoice, case_request
+
+    (item,) = case_request(
+        flow.case(advisory_id, customer),
+        servers=None,
+        actor=admin,
+        choice=RequestChoice(accept_disclaimers=True),
+    )
+    return item
 
 
 # --- a real SMTP server -------------------------------------------------------------------

@@ -170,6 +170,7 @@ PATCHDESK_PERIODIC_JOBS: list[tuple[str, str, int]] = [
     ("outbox-send", "patchdesk.desk.cases.tasks.outbox_send", 60),
     ("outbox-digest", "patchdesk.desk.cases.tasks.outbox_digest", 3600),
     ("work-reminders", "patchdesk.desk.work.tasks.work_reminders", 900),
+    ("work-runs", "patchdesk.desk.work.tasks.work_runs", 60),
 ]
 PATCHDESK_DATA_DIR = CONFIG.data_dir
 PATCHDESK_BASE_URL = CONFIG.base_url

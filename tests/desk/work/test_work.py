@@ -10,11 +10,9 @@ from django.utils import translation
 
 from patchdesk.desk.billing.services import quote_accept, quote_decline
 from patchdesk.desk.cases.errors import CaseError, WindowNotOfferedError
-from patchdesk.desk.cases.models import CaseEvent, CaseItem, FlowSettings, OutboxMessage
+from patchdesk.desk.cases.models import CaseEvent, FlowSettings, OutboxMessage
 from patchdesk.desk.cases.services import (
     RequestChoice,
-    announcement_confirm,
-    announcements_discover,
     case_quote_draft,
     case_request,
     item_problem_report,
@@ -36,7 +34,13 @@ from patchdesk.desk.work.services import (
     work_reminders_send,
 )
 from patchdesk_testing.contracts import Clock, client_for, jst, page
-from patchdesk_testing.service_flow import HIGH_ADVISORY, MEDIUM_ADVISORY, FlowWorld
+from patchdesk_testing.service_flow import (
+    HIGH_ADVISORY,
+    MEDIUM_ADVISORY,
+    FlowWorld,
+)
+from patchdesk_testing.service_flow import announce as _announce
+from patchdesk_testing.service_flow import request_countermeasure as _request
 
 pytestmark = pytest.mark.django_db
 
@@ -45,29 +49,6 @@ pytestmark = pytest.mark.django_db
 def english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-def _announce(flow: FlowWorld, *advisory_ids: str) -> None:
-    announcements_discover()
-    for advisory_id in advisory_ids:
-        announcement = flow.announcement(advisory_id)
-        announcement_confirm(
-            announcement,
-            actor=flow.operator,
-            response_policy_ja="方針",
-            response_policy_en="Policy",
-        )
-
-
-def _request(flow: FlowWorld, advisory_id: str, customer: object, admin: object) -> CaseItem:
-    case = flow.case(advisory_id, customer)  # type: ignore[arg-type]
-    (item,) = case_request(
-        case,
-        servers=None,
-        actor=admin,  # type: ignore[arg-type]
-        choice=RequestChoice(accept_disclaimers=True),
-    )
-    return item
 
 
 def test_standing_consent_books_high_in_the_next_window(flow: FlowWorld) -> None:

@@ -163,8 +163,11 @@ def host_key_accept(key: HostKey, *, actor: User) -> HostKey:
 
 
 @transaction.atomic
-def scan_queue(servers: Sequence[Server], *, trigger: str, actor: User | None) -> list[Scan]:
-    """Queue one scan per server and start the job after commit."""
+def scan_queue(
+    servers: Sequence[Server], *, trigger: str, actor: User | None, enqueue: bool = True
+) -> list[Scan]:
+    """Queue one scan per server and start the job after commit (unless the caller runs
+    them itself: ``enqueue=False``)."""
     from patchdesk.desk.fleet.tasks import scans_run
 
     scans = [
@@ -172,7 +175,7 @@ def scan_queue(servers: Sequence[Server], *, trigger: str, actor: User | None) -
         for server in servers
     ]
     ids = [scan.pk for scan in scans]
-    if ids:
+    if ids and enqueue:
         transaction.on_commit(lambda: scans_run.enqueue(ids))
     return scans
 

@@ -1,4 +1,5 @@
-"""Work orders: one server, one window, the countermeasures (case items) done in it."""
+"""Work orders (one server, one window, the countermeasures done in it) and their runs (one
+attempt of the remediation engine on the server, with its progress and full record)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from patchdesk.desk.cases.choices import WindowKind
 from patchdesk.desk.cases.models import CaseItem
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.fleet.models import Server
+from patchdesk.desk.work.reasons import reason_text
 
 
 class WorkOrderStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+    PARTIAL = "partial", _("Partly done")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Window cancelled")
 
@@ -97,3 +100,71 @@ class WorkOrder(models.Model):
     @property
     def number(self) -> str:
         return str(self)
+
+
+class WorkRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    PARTIAL = "partial", _("Partly done")
+    REFUSED = "refused", _("Refused (nothing changed)")
+    FAILED = "failed", _("Failed")
+    STOPPED_WINDOW_ENDED = "stopped_window_ended", _("Stopped: the window ended")
+
+
+ACTIVE_RUN_STATUSES = (WorkRunStatus.QUEUED, WorkRunStatus.RUNNING)
+
+
+class WorkRun(models.Model):
+    """One attempt of the remediation engine on the order's server: what the operator allowed,
+    live progress while it runs, then the outcome and the full record (every command and its
+    output with secrets masked, versions before and after, restarts, reboot)."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="runs"
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=WorkRunStatus.choices, default=WorkRunStatus.QUEUED
+    )
+    restart_services = models.JSONField(
+        _("services allowed to restart"),
+        default=list,
+        help_text=_('Service names; ["*"] allows every service the update affects.'),
+    )
+    allow_reboot = models.BooleanField(_("reboot allowed"), default=False)
+    requested_by = _user_fk(_("started by"))
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    phase = models.CharField(_("phase"), max_length=32, blank=True)
+    progress = models.CharField(_("progress"), max_length=500, blank=True)
+    steps_done = models.PositiveIntegerField(_("commands run"), default=0)
+    progress_at = models.DateTimeField(_("progress at"), null=True, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=64, blank=True)
+    issues = models.JSONField(_("issues"), default=list)  # [{code, message, params}]
+    summary = models.JSONField(_("summary"), default=dict)
+    document = models.BinaryField(_("work record (gzip JSON)"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("work run")
+        verbose_name_plural = _("work runs")
+        ordering = ["-queued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="work_run_one_active_per_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.pk or 0}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def reason_label(self) -> str:
+        """Why the run stopped, as a sentence in the active language ("" when it did not)."""
+        return reason_text(self.reason_code) if self.reason_code else ""

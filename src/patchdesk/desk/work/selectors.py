@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -13,7 +16,7 @@ from patchdesk.desk.cases.common import flow_settings_get
 from patchdesk.desk.cases.models import Case, ServerServiceState
 from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.customers.selectors import scope_to_actor
-from patchdesk.desk.work.models import ACTIVE_STATUSES, WorkOrder
+from patchdesk.desk.work.models import ACTIVE_RUN_STATUSES, ACTIVE_STATUSES, WorkOrder, WorkRun
 from patchdesk.engine.calendar import Window
 from patchdesk.engine.workflow.timing import offer_windows
 
@@ -24,7 +27,11 @@ __all__ = [
     "window_offers",
     "work_order_get",
     "work_order_list",
+    "work_orders_due",
     "work_orders_of_case",
+    "work_run_get",
+    "work_run_record",
+    "work_runs_of_order",
 ]
 
 
@@ -101,3 +108,32 @@ def paused_states() -> QuerySet[ServerServiceState]:
         .select_related("server", "server__customer")
         .order_by("paused_at")
     )
+
+
+def work_orders_due(*, now: datetime | None = None) -> QuerySet[WorkOrder]:
+    """Active orders whose window is open now and that no run is working on."""
+    now = now or timezone.now()
+    return (
+        _orders()
+        .filter(status__in=ACTIVE_STATUSES, starts_at__lte=now, ends_at__gt=now)
+        .exclude(runs__status__in=ACTIVE_RUN_STATUSES)
+        .order_by("starts_at", "pk")
+    )
+
+
+def work_runs_of_order(order: WorkOrder) -> QuerySet[WorkRun]:
+    return order.runs.select_related("requested_by").defer("document").order_by("-pk")
+
+
+def work_run_get(pk: int) -> WorkRun:
+    return WorkRun.objects.select_related("order__server", "order__customer", "requested_by").get(
+        pk=pk
+    )
+
+
+def work_run_record(run: WorkRun) -> dict[str, Any] | None:
+    """The run's full record (the engine's result and plan), or None before it finished."""
+    if not run.document:
+        return None
+    loaded: dict[str, Any] = json.loads(gzip.decompress(bytes(run.document)))
+    return loaded

@@ -1,5 +1,6 @@
 """Work in the console: the day's work orders and the operators' load per hour, paused
-servers, and one order with start, result and cancel."""
+servers, one order with its runs of the remediation engine (started here, progress polled),
+a run's full record, and the manual start, result and cancel."""
 
 from __future__ import annotations
 
@@ -19,21 +20,35 @@ from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.contracts.views._common import acting_user
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.fleet.models import Server
-from patchdesk.desk.work.forms import CancelForm, ResultForm
-from patchdesk.desk.work.models import WorkOrder
+from patchdesk.desk.work.forms import CancelForm, ResultForm, RunForm
+from patchdesk.desk.work.models import WorkOrder, WorkRun
 from patchdesk.desk.work.selectors import (
     paused_states,
     window_load,
     work_order_get,
     work_order_list,
+    work_orders_due,
+    work_run_get,
+    work_run_record,
+    work_runs_of_order,
 )
 from patchdesk.desk.work.services import (
     work_order_cancel,
     work_order_result_record,
     work_order_start,
+    work_run_request,
 )
 
-__all__ = ["ServerResumeView", "WorkOrderActionView", "WorkOrderDetailView", "WorkOrderListView"]
+__all__ = [
+    "ServerResumeView",
+    "WorkOrderActionView",
+    "WorkOrderDetailView",
+    "WorkOrderListView",
+    "WorkOrderRunView",
+    "WorkOrderRunsView",
+    "WorkRunDetailView",
+    "WorkRunsDueView",
+]
 
 
 def _order_or_404(request: HttpRequest, pk: int) -> WorkOrder:
@@ -66,6 +81,7 @@ class WorkOrderListView(OperatorRequiredMixin, View):
                 "upcoming": work_order_list(actor=actor, upcoming=True)[:100],
                 "load": window_load(day),
                 "paused": paused_states(),
+                "due": work_orders_due().count(),
             },
         )
 
@@ -80,7 +96,94 @@ class WorkOrderDetailView(OperatorRequiredMixin, View):
                 "order": order,
                 "result_form": ResultForm(),
                 "cancel_form": CancelForm(),
+                "run_form": RunForm(),
                 "state": getattr(order.server, "service_state", None),
+                **_runs_context(order),
+            },
+        )
+
+
+def _runs_context(order: WorkOrder) -> dict[str, object]:
+    runs = list(work_runs_of_order(order))
+    return {"runs": runs, "is_running": any(run.is_active for run in runs)}
+
+
+class WorkOrderRunsView(OperatorRequiredMixin, View):
+    """The order's runs (polled by the order page while one is queued or running)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        order = _order_or_404(request, pk)
+        context = _runs_context(order)
+        response = render(request, "work/console/_runs.html", {"order": order, **context})
+        if request.GET.get("polling") and not context["is_running"]:
+            response["HX-Refresh"] = "true"  # the run ended: the order page shows its result
+        return response
+
+
+class WorkOrderRunView(OperatorRequiredMixin, View):
+    """Start the remediation engine on the order's server now (inside its window)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        order = _order_or_404(request, pk)
+        form = RunForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return redirect("console:work:detail", pk=order.pk)
+        try:
+            work_run_request(
+                order,
+                actor=acting_user(request),
+                restart_services=form.cleaned_data["restart_services"],
+                allow_reboot=form.cleaned_data["allow_reboot"],
+            )
+            messages.success(request, _("The update is queued; its progress is shown below."))
+        except PatchdeskError as exc:
+            refuse(request, None, exc)
+        return redirect("console:work:detail", pk=order.pk)
+
+
+class WorkRunsDueView(OperatorRequiredMixin, View):
+    """Start every order whose window is open now (they run together, a bounded number of
+    servers at once), each with the default run options."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        actor = acting_user(request)
+        started, refused = 0, []
+        for order in work_orders_due():
+            try:
+                work_run_request(order, actor=actor)
+                started += 1
+            except PatchdeskError as exc:
+                refused.append(f"{order.number}: {exc.message}")
+        if started:
+            messages.success(request, _("%(count)d work orders queued.") % {"count": started})
+        for line in refused:
+            messages.error(request, line)
+        if not started and not refused:
+            messages.info(request, _("No work order has its window open now."))
+        return redirect("console:work:list")
+
+
+class WorkRunDetailView(OperatorRequiredMixin, View):
+    """One run's full record: every command with its masked output, the package changes,
+    restarts and the verification of each requested item."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            run = work_run_get(pk)
+        except WorkRun.DoesNotExist:
+            raise Http404 from None
+        return render(
+            request,
+            "work/console/run_detail.html",
+            {
+                "run": run,
+                "order": run.order,
+                "record": work_run_record(run),
             },
         )
 

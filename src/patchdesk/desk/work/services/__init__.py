@@ -5,6 +5,7 @@ from patchdesk.desk.work.services.results import (
     work_order_start,
     work_reminders_send,
 )
+from patchdesk.desk.work.services.runs import work_run_request
 from patchdesk.desk.work.services.scheduling import (
     standing_consent_book,
     standing_consent_book_waiting,
@@ -24,4 +25,5 @@ __all__ = [
     "work_order_schedule",
     "work_order_start",
     "work_reminders_send",
+    "work_run_request",
 ]

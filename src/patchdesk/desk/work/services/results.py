@@ -1,9 +1,10 @@
-"""Work in progress and done: start, record the result (the remediation engine will call
-``work_order_result_record`` too), and remind customers the business day before."""
+"""Work in progress and done: start, record the result (by an operator, or from a run of the
+remediation engine, see ``runs``), and remind customers the business day before."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -38,10 +39,11 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["work_order_result_record", "work_order_start", "work_reminders_send"]
 
-OUTCOMES = ("done", "failed")
+OUTCOMES = ("done", "partial", "failed")
 
 
-def _start(order: WorkOrder, actor: User | None, now: datetime) -> None:
+def start_order(order: WorkOrder, actor: User | None, now: datetime) -> None:
+    """The order and its scheduled countermeasures are in progress (the caller holds the lock)."""
     if service_state_get(order.server).is_paused:
         raise ServicePausedError(server=order.server.name)
     order.status, order.started_at = WorkOrderStatus.IN_PROGRESS, now
@@ -65,7 +67,7 @@ def work_order_start(order: WorkOrder, *, actor: User, now: datetime | None = No
     order = lock_order(order)
     if order.status != WorkOrderStatus.SCHEDULED:
         raise WorkOrderClosedError(number=order.number, status=order.get_status_display())
-    _start(order, actor, now_or(now))
+    start_order(order, actor, now_or(now))
     return order
 
 
@@ -77,13 +79,17 @@ def work_order_result_record(
     notes: str,
     actor: User | None,
     reason_code: str = "",
+    item_outcomes: Mapping[int, bool] | None = None,
     now: datetime | None = None,
 ) -> WorkOrder:
-    """The work's result: ``done`` asks the customer to verify (R13); ``failed`` puts the
-    countermeasures back to be scheduled, and ``auth_rejected`` pauses the service (R14).
+    """The work's result: a countermeasure done asks the customer to verify (R13); one that
+    failed goes back to be scheduled again, and ``auth_rejected`` pauses the service (R14).
+
+    ``item_outcomes`` (case item pk → fixed) records each countermeasure on its own, as the
+    remediation engine verified it; without it every countermeasure follows ``outcome``.
     Recording the same outcome again changes nothing (a retried call is safe)."""
     check_operator(actor)
-    if outcome not in OUTCOMES:
+    if outcome not in OUTCOMES or (outcome == "partial" and item_outcomes is None):
         raise WorkOutcomeInvalidError
     order = lock_order(order)
     if order.status == outcome:
@@ -92,15 +98,16 @@ def work_order_result_record(
         raise WorkOrderClosedError(number=order.number, status=order.get_status_display())
     now = now_or(now)
     if order.status == WorkOrderStatus.SCHEDULED:
-        _start(order, actor, now)
-    done = outcome == "done"
-    order.status = WorkOrderStatus.DONE if done else WorkOrderStatus.FAILED
+        start_order(order, actor, now)
+    order.status = WorkOrderStatus(outcome)
     order.finished_at, order.recorded_by = now, actor
     order.result_notes, order.reason_code = notes.strip(), reason_code[:64]
     order.save()
     settings = flow_settings_get()
     items = [item for item in order_items(order) if item.state == ItemState.IN_PROGRESS]
+    fixed = {item.pk: (item_outcomes or {}).get(item.pk, outcome == "done") for item in items}
     for item in items:
+        done = fixed[item.pk]
         if done:
             item.done_at = now
             item.verification_deadline_at = verification_deadline(
@@ -113,7 +120,7 @@ def work_order_result_record(
             actor_label="" if actor else "remediation",
             kind=EventKind.WORK_DONE if done else EventKind.WORK_FAILED,
             text=order.result_notes,
-            params={"order": order.number, "reason": order.reason_code},
+            params={"order": order.number, "reason": "" if done else order.reason_code},
             now=now,
         )
     audit_record(
@@ -125,14 +132,16 @@ def work_order_result_record(
         message=order.result_notes,
     )
     for case in {item.case for item in items}:
+        in_case = [item for item in items if item.case_id == case.pk]
+        done = all(fixed[item.pk] for item in in_case)
         notify_customer(
             order.customer,
             template="customer_notice",
-            key=f"work-{outcome}:{order.pk}:{case.pk}",
+            key=f"work-{'done' if done else 'failed'}:{order.pk}:{case.pk}",
             context={
                 "event": "work_done" if done else "work_failed",
                 "order": order,
-                "items": [item for item in items if item.case_id == case.pk],
+                "items": in_case,
                 "show_disclaimers": done,
                 "text": order.result_notes,
             },
