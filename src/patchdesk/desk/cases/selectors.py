@@ -3,6 +3,7 @@ customer, a customer user their own company only (another company's case is abse
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -41,6 +42,9 @@ __all__ = [
     "flow_settings_get",
     "outbox_counts",
     "outbox_list",
+    "paused_server_count",
+    "paused_server_ids",
+    "server_pause_get",
     "service_states",
     "webhook_list",
 ]
@@ -169,6 +173,26 @@ def case_events(case: Case, *, actor: User) -> QuerySet[CaseEvent]:
 def service_states(servers: list[Server]) -> dict[int, ServerServiceState]:
     rows = ServerServiceState.objects.filter(server__in=servers)
     return {row.server_id: row for row in rows}
+
+
+def paused_server_ids(servers: Iterable[Server]) -> set[int]:
+    """Which of these servers (already scoped by the caller) have their service paused (R14):
+    for the server pages of the console and the portal, one query per page."""
+    return set(
+        ServerServiceState.objects.filter(
+            server_id__in=[server.pk for server in servers], paused_at__isnull=False
+        ).values_list("server_id", flat=True)
+    )
+
+
+def server_pause_get(server: Server) -> ServerServiceState | None:
+    """The server's pause (R14); None while its service runs."""
+    return ServerServiceState.objects.filter(server=server, paused_at__isnull=False).first()
+
+
+def paused_server_count() -> int:
+    """How many servers have their service paused (operators: the console home)."""
+    return ServerServiceState.objects.filter(paused_at__isnull=False).count()
 
 
 def customer_server_states(*, actor: User) -> list[tuple[Server, ServerServiceState | None]]:

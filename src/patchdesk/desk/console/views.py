@@ -9,6 +9,7 @@ from django.conf import settings
 from django.views.generic import TemplateView
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
+from patchdesk.desk.cases.selectors import paused_server_count
 from patchdesk.desk.core.selectors import audit_entry_list, heartbeat_latest, periodic_job_list
 
 HEARTBEAT_STALE_AFTER = timedelta(minutes=15)
@@ -24,4 +25,5 @@ class ConsoleHomeView(OperatorRequiredMixin, TemplateView):
         context["jobs_backend"] = "redis" if settings.CONFIG.redis_url else "database"
         context["periodic_jobs"] = periodic_job_list()
         context["audit_entries"] = audit_entry_list(limit=10)
+        context["paused_servers"] = paused_server_count()
         return context

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views import View
 
 from patchdesk.desk.accounts.access import CustomerUserRequiredMixin
+from patchdesk.desk.cases.selectors import paused_server_ids
 from patchdesk.desk.contracts.views._common import acting_user
 from patchdesk.desk.findings.selectors import server_security_get, server_security_list
 from patchdesk.desk.fleet.models import Server
@@ -32,6 +33,7 @@ class PortalSecurityListView(CustomerUserRequiredMixin, View):
         context["servers"] = server_security_list(
             actor=acting_user(request), customer=context["customer"]
         )
+        context["paused_ids"] = paused_server_ids(entry.server for entry in context["servers"])
         return render(request, self.template_name, context)
 
 
@@ -46,4 +48,5 @@ class PortalServerSecurityView(CustomerUserRequiredMixin, View):
             )
         except Server.DoesNotExist:
             raise Http404 from None
+        context["paused_ids"] = paused_server_ids([context["entry"].server])
         return render(request, self.template_name, context)

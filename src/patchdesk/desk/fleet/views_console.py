@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
+from patchdesk.desk.cases.selectors import paused_server_ids
 from patchdesk.desk.contracts.views._common import acting_user, add_service_error, is_htmx
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.fleet.forms import ScanSelectionForm, ServerCreateForm, ServerFilterForm
@@ -43,10 +44,12 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     page = Paginator(servers, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = list(page.object_list)
     return {
         "filters": filters,
         "page": page,
-        "rows": server_rows(list(page.object_list), today=timezone.localdate()),
+        "rows": server_rows(shown, today=timezone.localdate()),
+        "paused_ids": paused_server_ids(shown),
         "query": query.urlencode(),
         "create_form": extra.get("create_form") or ServerCreateForm(),
         "scan_errors": extra.get("scan_errors"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
+from patchdesk.desk.cases.selectors import server_pause_get
 from patchdesk.desk.contracts.views._common import acting_user, add_service_error, is_htmx
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.findings.selectors import (
@@ -69,6 +70,7 @@ def _detail_context(request: HttpRequest, server: Server, **forms: Any) -> dict[
         "server": server,
         "facts": server_facts(server),
         "is_out_of_service": server_is_out_of_service(server, today=judge.today),
+        "pause": server_pause_get(server),
         "plan": judge.plan_on(server, judge.today),
         "credential": credential_status(server),
         "credential_form": forms.get("credential_form")
