@@ -1,9 +1,14 @@
-"""Hooks other apps call: a scan's login result pauses or resumes the service (R14)."""
+"""Hooks other apps call: a scan's login result pauses or resumes the service (R14); a quote
+answered in the billing app is followed by its case items at once (R4, R8)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from django.db import transaction
+
+from patchdesk.desk.billing.models import Quote
 from patchdesk.desk.cases.choices import PauseReason
 from patchdesk.desk.cases.models import ServerServiceState
 from patchdesk.desk.fleet.models import Scan
@@ -11,7 +16,7 @@ from patchdesk.engine.model.inventory import ScanErrorCode
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["scan_login_result"]
+__all__ = ["quote_answered", "scan_login_result"]
 
 
 def scan_login_result(scan: Scan) -> None:
@@ -31,3 +36,18 @@ def scan_login_result(scan: Scan) -> None:
             server_resume(scan.server, actor=None, source="scanner")
     except Exception:
         logger.exception("service state after scan=%s failed", scan.pk)
+
+
+def quote_answered(quote: Quote, *, now: datetime) -> None:
+    """Inside the transaction of a quote's answer (accepted, declined or expired, wherever it
+    was given): the case items waiting for it follow in the same transaction, the window
+    booked or the items back to waiting for a request. Never raises into billing: a failure
+    is rolled back to a savepoint and logged, the answer stands, and the job
+    ``cases-deadlines`` follows the quote later (following twice changes nothing)."""
+    from patchdesk.desk.cases.services.quotes import quote_items_follow
+
+    try:
+        with transaction.atomic():
+            quote_items_follow(quote.pk, now=now)
+    except Exception:
+        logger.exception("following the answer to quote=%s failed", quote.pk)

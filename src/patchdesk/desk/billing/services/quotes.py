@@ -1,5 +1,6 @@
 """Quotes for off-hours work (R4, R8): priced by the engine from the price table in force,
-sent by an operator, accepted or declined by the customer's admin, expired by a job."""
+sent by an operator, accepted or declined by the customer's admin, expired by a job. A quote
+drafted for a case is followed by the case in the transaction of its answer."""
 
 from __future__ import annotations
 
@@ -52,6 +53,14 @@ def _next(quote: Quote, action: QuoteAction) -> QuoteState:
         return next_quote_state(QuoteState(quote.state), action)
     except BillingRuleError as exc:
         raise from_billing_rule(exc) from None
+
+
+def _cases_follow(quote: Quote, now: datetime) -> None:
+    """The case items waiting for this quote follow its answer in this transaction (the
+    cases app sits above billing: imported here, when called)."""
+    from patchdesk.desk.cases.hooks import quote_answered
+
+    quote_answered(quote, now=now)
 
 
 @transaction.atomic
@@ -177,6 +186,7 @@ def quote_accept(quote: Quote, *, actor: User | None, now: datetime | None = Non
             "terms": terms.version,
         },
     )
+    _cases_follow(quote, now)
     return quote
 
 
@@ -187,8 +197,9 @@ def quote_decline(
     quote = _lock(quote)
     check_may_act_for(actor, quote.customer)
     state = _next(quote, QuoteAction.DECLINE)
+    now = now_or(now)
     before = quote.state
-    quote.state, quote.decided_at, quote.decided_by = state, now_or(now), actor
+    quote.state, quote.decided_at, quote.decided_by = state, now, actor
     quote.decline_reason = reason.strip()
     quote.save(update_fields=["state", "decided_at", "decided_by", "decline_reason"])
     audit_record(
@@ -198,6 +209,7 @@ def quote_decline(
         changes={"state": [before, state]},
         message=quote.decline_reason,
     )
+    _cases_follow(quote, now)
     return quote
 
 
@@ -223,6 +235,7 @@ def quote_expire(quote_id: int, *, now: datetime | None = None) -> bool:
         obj=quote,
         changes={"state": [before, quote.state]},
     )
+    _cases_follow(quote, now)
     return True
 
 

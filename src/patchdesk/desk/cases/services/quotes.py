@@ -24,7 +24,13 @@ from patchdesk.engine.workflow.states import ItemEvent, ItemState
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["case_quote_accept", "case_quote_draft", "quotes_sync", "quotes_sync_item"]
+__all__ = [
+    "case_quote_accept",
+    "case_quote_draft",
+    "quote_items_follow",
+    "quotes_sync",
+    "quotes_sync_item",
+]
 
 QUOTE_VALID_DAYS = 7
 
@@ -136,8 +142,22 @@ def quotes_sync_item(item_id: int, *, now: datetime | None = None) -> bool:
     return False
 
 
+def quote_items_follow(quote_id: int, *, now: datetime | None = None) -> bool:
+    """Follow one answered quote now (billing calls this in the transaction of the answer):
+    the case items waiting for it are booked or wait for a request again. True when
+    something changed; nothing when no item waits for this quote (or it was followed)."""
+    first = (
+        CaseItem.objects.filter(quote_id=quote_id, state=ItemState.QUOTE_PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return first is not None and quotes_sync_item(first, now=now)
+
+
 def quotes_sync(*, now: datetime | None = None) -> int:
-    """Periodic (and after an answer in the quotes page): act on answered quotes."""
+    """Periodic: act on answered quotes a follow-up at the answer missed (see
+    :func:`patchdesk.desk.cases.hooks.quote_answered`)."""
     ids = CaseItem.objects.filter(
         state=ItemState.QUOTE_PENDING,
         quote__state__in=[QuoteState.ACCEPTED, QuoteState.DECLINED, QuoteState.EXPIRED],
