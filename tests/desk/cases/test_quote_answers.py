@@ -5,6 +5,7 @@ request), without waiting for the job ``cases-deadlines``; the job then changes 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 import patchdesk.desk.cases.services.quotes as case_quotes
 from patchdesk.desk.billing.models import Quote
@@ -133,7 +134,9 @@ def test_a_failed_follow_up_leaves_the_answer_and_the_job_follows_it_later(
     item, quote = _quoted(flow)
 
     def broken(quote_id: int, **kwargs: object) -> bool:
-        raise RuntimeError("cases are down")
+        with connection.cursor() as cursor:  # a database error: PostgreSQL aborts the
+            cursor.execute("SELECT * FROM no_such_table")  # transaction but for the savepoint
+        return True
 
     monkeypatch.setattr(case_quotes, "quote_items_follow", broken)
     client = client_for(flow.fleet.sakura_admin, language="en")
