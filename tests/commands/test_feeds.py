@@ -93,3 +93,26 @@ def test_sources_can_be_listed_enabled_and_synced_from_a_local_copy(tmp_path: Pa
     unknown = run_cli("feeds", "sync", "nope", env=env)
     assert unknown.returncode == 1
     assert "no feed source named 'nope'" in unknown.stderr
+
+
+def test_a_file_with_only_rejected_records_or_none_imports_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = cli_env(tmp_path)
+    assert run_cli("init", env=env).returncode == 0
+    record = (DATA / "debian-osv-samples" / "DSA-3029-1.json").read_text(encoding="utf-8")
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(record.replace('"Debian:7"', '"Plan9:4"'), encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    result = run_cli("feeds", "import", "--kind", "osv", str(unknown), str(empty), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "import failed" not in result.stderr
+    assert "unknown.json: succeeded — added 0, changed 0, unchanged 0, rejected 2" in result.stdout
+    assert "empty.jsonl: succeeded — added 0, changed 0, unchanged 0, rejected 0" in result.stdout
+    assert "rejected DSA-3029-1: unsupported ecosystem 'Plan9:4'" in result.stderr
+    report = run_cli("feeds", "report", "import-osv", env=env)
+    assert "DSA-3029-1: unsupported ecosystem 'Plan9:4'" in report.stdout
+    assert "failed" not in report.stdout
+    assert _count(tmp_path, "SELECT COUNT(*) FROM advisories_advisory") == 0

@@ -153,11 +153,13 @@ def _advisories_upsert(
             row.pk = known[0]
             changed.append((record, row))
     Advisory.objects.bulk_create([row for _, row in new], batch_size=_BATCH)
-    update_fields = (
-        [*mappers.advisory_fields(batch[0], digest="").keys(), "updated_at"] if batch else []
-    )
-    update_fields = [name for name in update_fields if name not in {"source", "advisory_id"}]
-    Advisory.objects.bulk_update([row for _, row in changed], update_fields, batch_size=_BATCH)
+    if changed:  # nothing to update (every record new, unchanged or rejected): no fields either
+        update_fields = [
+            name
+            for name in (*mappers.advisory_fields(changed[0][0], digest="").keys(), "updated_at")
+            if name not in {"source", "advisory_id"}
+        ]
+        Advisory.objects.bulk_update([row for _, row in changed], update_fields, _BATCH)
     changed_ids = [row.pk for _, row in changed]
     for start in range(0, len(changed_ids), _BATCH):
         chunk = changed_ids[start : start + _BATCH]
