@@ -10,10 +10,14 @@ CONSTRAINTS := constraints.txt
 TEST_DEBS := dpkg rpm python3-rpm python3-apt libdpkg-dev gcc gettext chromium \
 	mmdebstrap iproute2 openssh-client zstd apt-utils createrepo-c \
 	postgresql redis-server
-PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
+# PostgreSQL for the tests: PG_URL (or PDTEST_POSTGRES_URL) when given; otherwise
+# scripts/services-up finds a login (trusted loopback, or its own patchdesk_test role with a
+# password saved in .run/postgres-test-url) and tests/patchdesk_testing/paths.py reads it.
+ifdef PG_URL
 export PDTEST_POSTGRES_URL ?= $(PG_URL)
+endif
 export PDTEST_REDIS_URL ?= $(REDIS_URL)
 
 .PHONY: run test check lint typecheck importlint pytest pytest-postgres debs services \

@@ -5,7 +5,8 @@ Each database is measured in its own child process (``--child``), through the de
 services exactly as ``patchdesk feeds import`` runs them: parse, import (one transaction per
 source), then classify every CVE. Reports time per step and the child's peak RSS; then imports
 the same data again (everything unchanged) to show the incremental path.
-Run: ``python -m benchmarks bench_import`` (PostgreSQL from ``PDTEST_POSTGRES_URL``).
+Run: ``python -m benchmarks bench_import`` (PostgreSQL as for the tests: ``PDTEST_POSTGRES_URL``
+or the login scripts/services-up saved).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from patchdesk_testing.paths import postgres_test_url
 
 DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
 ALMA = [DATA / "almalinux-osv" / f"almalinux{n}.osv.jsonl.xz" for n in (8, 9, 10)]
 CVE5 = DATA / "cisa-vulnrichment" / "cve5_records_all.jsonl.xz"
-POSTGRES = os.environ.get("PDTEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES = postgres_test_url()
 KEY = "YmVuY2htYXJrLW9ubHktZW5jcnlwdGlvbi1rZXktISE="
 
 
@@ -101,7 +103,7 @@ def main() -> None:
         with psycopg.connect(POSTGRES, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         try:
-            url = urlunsplit(urlsplit(POSTGRES)._replace(path=f"/{name}"))
+            url = postgres_test_url(name)
             _run("PostgreSQL", url, Path(scratch) / "pg")
         finally:
             with psycopg.connect(POSTGRES, autocommit=True) as connection:

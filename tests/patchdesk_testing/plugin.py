@@ -16,15 +16,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from patchdesk_testing.paths import postgres_test_url
+
 pytest_plugins = ["patchdesk_testing.testbed.fixtures"]  # the SSH testbed's fixtures
 
-POSTGRES_URL = os.environ.get(
-    "PDTEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_URL = postgres_test_url()  # $PDTEST_POSTGRES_URL, scripts/services-up's role, or trust
 REDIS_URL = os.environ.get("PDTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_SECRET_KEY = "patchdesk-tests-only-" + "k" * 40
 TEST_ENCRYPTION_KEY = (
@@ -39,14 +38,12 @@ os.environ["PATCHDESK_DATA_DIR"] = _DATA_DIR
 os.environ["PATCHDESK_SECRET_KEY"] = TEST_SECRET_KEY
 os.environ["PATCHDESK_ENCRYPTION_KEYS"] = TEST_ENCRYPTION_KEY
 if os.environ.get("PDTEST_DATABASE", "sqlite") == "postgres":
-    os.environ["PATCHDESK_DATABASE_URL"] = urlunsplit(
-        urlsplit(POSTGRES_URL)._replace(path="/patchdesk")
-    )
+    os.environ["PATCHDESK_DATABASE_URL"] = postgres_test_url("patchdesk")
 
 
 def postgres_url(database: str) -> str:
     """The test server's URL for another database name."""
-    return urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{database}"))
+    return postgres_test_url(database)
 
 
 def postgres_problem() -> str | None:
