@@ -19,7 +19,7 @@ from patchdesk.engine.feeds.debian_mirror import sync_debian_mirror
 from patchdesk.engine.feeds.debian_sources import parse_one_line_sources
 from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.match import AdvisoryIndex, Matcher
-from patchdesk.engine.model import AdvisoryKind
+from patchdesk.engine.model import Advisory, AdvisoryKind
 from patchdesk.engine.model.finding import PackageFinding
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk.engine.remediate import WorkPlan, WorkResult, build_work_plan, run_work
@@ -101,9 +101,9 @@ def pending_security(host: TestbedHost, *packages: str) -> dict[str, str]:
     return pending
 
 
-def findings(host: TestbedHost, inventory: HostInventory) -> list[PackageFinding]:
-    """The matcher's findings for ``inventory``, from advisories derived from the changelogs
-    of the candidates in the mirror the host is configured with."""
+def mirror_advisories(host: TestbedHost, inventory: HostInventory) -> list[Advisory]:
+    """Security advisories derived from the changelogs of the candidates in the mirror the
+    host is configured with (air-gapped changelog mode), for ``inventory``'s packages."""
     assert inventory.platform is not None
     sources_text = "\n".join(
         host.path(name).read_text(encoding="utf-8")
@@ -117,8 +117,13 @@ def findings(host: TestbedHost, inventory: HostInventory) -> list[PackageFinding
         platform_key=inventory.platform.key,
         architecture="amd64",
     )
-    security = [a for a in derived.records if a.kind == AdvisoryKind.SECURITY]
-    return list(Matcher(AdvisoryIndex.from_advisories(security)).match_host(inventory).findings)
+    return [a for a in derived.records if a.kind == AdvisoryKind.SECURITY]
+
+
+def findings(host: TestbedHost, inventory: HostInventory) -> list[PackageFinding]:
+    """The matcher's findings for ``inventory``, from :func:`mirror_advisories`."""
+    index = AdvisoryIndex.from_advisories(mirror_advisories(host, inventory))
+    return list(Matcher(index).match_host(inventory).findings)
 
 
 def finding_keys(found: list[PackageFinding]) -> set[tuple[str, str, str]]:

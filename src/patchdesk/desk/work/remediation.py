@@ -84,6 +84,10 @@ class _Prepared:
     refusal: tuple[str, str] | None = None  # (code, detail)
 
 
+def _now() -> datetime:
+    return timezone.now()  # looked up at each call (tests move the desk's clock)
+
+
 def _claim(run_ids: Sequence[int] | None, now: datetime) -> list[WorkRun]:
     """The queued runs this job takes (each exactly once, even with jobs racing)."""
     queued = WorkRun.objects.filter(status=WorkRunStatus.QUEUED)
@@ -377,12 +381,13 @@ def work_runs_execute(
     run_ids: Sequence[int] | None = None,
     *,
     concurrency: int = DEFAULT_WORK_CONCURRENCY,
-    clock: Callable[[], datetime] = timezone.now,
+    clock: Callable[[], datetime] | None = None,
     connect: Connect | None = None,
     options: RunOptions | None = None,
 ) -> list[WorkRun]:
     """Take the queued runs (``run_ids``, or every queued one) and carry them out: at most
     ``concurrency`` servers at once; one server's failure never stops the others."""
+    clock = clock or _now
     claimed = _claim(run_ids, clock())
     prepared = [_prepare(run) for run in claimed]
     ready = [p for p in prepared if p.job is not None]
