@@ -18,7 +18,7 @@ from django.utils import translation
 
 from patchdesk.desk.cases.errors import ServicePausedError
 from patchdesk.desk.cases.models import CaseEvent, CaseItem, OutboxMessage
-from patchdesk.desk.cases.services import server_pause
+from patchdesk.desk.cases.services import server_pause, standing_consent_set
 from patchdesk.desk.core.errors import PermissionDeniedError
 from patchdesk.desk.findings.models import Finding
 from patchdesk.desk.fleet.models import AuthMethod, ElevationChoice, Scan
@@ -36,6 +36,7 @@ from patchdesk.desk.work.services import (
     work_order_schedule,
     work_run_request,
 )
+from patchdesk.desk.work.services.runs import standing_consent_runs_queue
 from patchdesk.engine.model.work import (
     ItemOutcome,
     ItemResult,
@@ -142,7 +143,8 @@ def test_no_credentials_refuses_the_run_and_the_countermeasure_goes_back(
     assert (run.status, run.reason_code) == ("refused", "no_credentials")
     assert (order.status, order.reason_code) == ("failed", "no_credentials")
     assert order.items.get().state == "failed"
-    assert "No credentials are on file" in order.result_notes
+    # in the customer's language (Sakura reads Japanese)
+    assert order.result_notes == "このサーバーの認証情報が登録されていません。"
     assert OutboxMessage.objects.filter(kind="work_failed").count() == 1
     assert Scan.objects.count() == scans  # nothing ran: no rescan
     assert work_runs_execute() == []  # each queued run is taken once
@@ -228,8 +230,10 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
     assert order.status == "partial"
     assert (high.state, medium.state) == ("done", "failed")
     assert high.verification_deadline_at is not None
-    assert "libssl3 3.0.11-1~deb12u1 → 3.0.11-1~deb12u2" in order.result_notes
-    assert "not every requested fix is installed" in order.result_notes
+    assert order.result_notes.splitlines() == [
+        "更新しました: libssl3 3.0.11-1~deb12u1 → 3.0.11-1~deb12u2",
+        "再スキャンの結果、依頼された修正の一部が適用されていません。",
+    ]
     sent = set(OutboxMessage.objects.values_list("case", "kind"))
     assert {(high.case_id, "work_done"), (medium.case_id, "work_failed")} <= sent
     assert {(high.case_id, "work_failed"), (medium.case_id, "work_done")}.isdisjoint(sent)
@@ -298,3 +302,20 @@ def test_run_due_queues_every_order_whose_window_is_open(flow: FlowWorld, clock:
     response = operator.post("/console/work/run-due/", follow=True)
     assert "1 work orders queued." in page(response)
     assert WorkRun.objects.get().order == order
+
+
+def test_standing_consent_orders_start_by_themselves_when_the_window_opens(
+    flow: FlowWorld, clock: Clock
+) -> None:
+    standing_consent_set(flow.web1, enabled=True, actor=flow.fleet.sakura_admin)
+    announce(flow, HIGH_ADVISORY)
+    order = WorkOrder.objects.get(is_standing_consent=True)
+    manual = _order(flow, MEDIUM_ADVISORY)  # booked by an operator: never started alone
+    clock.now = order.starts_at - timedelta(minutes=1)
+    assert standing_consent_runs_queue() == []
+    clock.now = max(order.starts_at, manual.starts_at) + timedelta(minutes=1)
+    assert clock.now < min(order.ends_at, manual.ends_at)  # both windows are open
+    (run,) = standing_consent_runs_queue()
+    assert (run.order, run.requested_by, run.restart_services) == (order, None, ["*"])
+    assert standing_consent_runs_queue() == []  # queued once
+    assert not WorkRun.objects.filter(order=manual).exists()

@@ -17,10 +17,12 @@ def work_reminders() -> int:
 
 @task()
 def work_runs() -> int:
-    """Carry out every queued work run (enqueued when an operator starts one, and periodic:
-    a run whose job was lost is picked up, and one left running by a stopped worker is
-    recorded as failed)."""
+    """Carry out every queued work run. Enqueued when an operator starts one, and periodic:
+    orders booked by standing consent start when their window opens, a run whose job was
+    lost is picked up, and one left running by a stopped worker is recorded as failed."""
     from patchdesk.desk.work.remediation import work_runs_execute, work_runs_recover
+    from patchdesk.desk.work.services.runs import standing_consent_runs_queue
 
     work_runs_recover()
+    standing_consent_runs_queue()
     return len(work_runs_execute())

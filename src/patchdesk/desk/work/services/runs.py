@@ -6,6 +6,7 @@ module only decides whether a run may start and queues it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import datetime
 
@@ -31,7 +32,9 @@ from patchdesk.desk.work.models import (
 from patchdesk.desk.work.services.results import start_order
 from patchdesk.desk.work.services.scheduling import lock_order
 
-__all__ = ["ALL_SERVICES", "work_run_request"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["ALL_SERVICES", "standing_consent_runs_queue", "work_run_request"]
 
 ALL_SERVICES = "*"
 """In ``restart_services``: every service the update affects may be restarted."""
@@ -90,3 +93,26 @@ def work_run_request(
 
         transaction.on_commit(work_runs.enqueue)
     return run
+
+
+def standing_consent_runs_queue(*, now: datetime | None = None) -> list[WorkRun]:
+    """Periodic: orders booked by standing consent ("apply High automatically in the next
+    business-hours window") start by themselves when their window opens, with the default
+    run options (restart what the update affects, never reboot). A refusal (e.g. the service
+    was paused meanwhile) is logged and the order waits for an operator."""
+    from patchdesk.desk.core.errors import PatchdeskError
+
+    now = now_or(now)
+    due = WorkOrder.objects.filter(
+        is_standing_consent=True,
+        status=WorkOrderStatus.SCHEDULED,
+        starts_at__lte=now,
+        ends_at__gt=now,
+    ).exclude(runs__status__in=ACTIVE_RUN_STATUSES)
+    queued = []
+    for order in due.order_by("starts_at", "pk"):
+        try:
+            queued.append(work_run_request(order, actor=None, enqueue=False, now=now))
+        except PatchdeskError as exc:
+            logger.warning("standing-consent order=%s not started: %s", order.pk, exc.code)
+    return queued
