@@ -319,3 +319,23 @@ def test_standing_consent_orders_start_by_themselves_when_the_window_opens(
     assert (run.order, run.requested_by, run.restart_services) == (order, None, ["*"])
     assert standing_consent_runs_queue() == []  # queued once
     assert not WorkRun.objects.filter(order=manual).exists()
+
+
+def test_a_defect_while_preparing_ends_only_that_run(
+    flow: FlowWorld, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _login(flow)
+    order = _order(flow, HIGH_ADVISORY)
+    clock.set(2027, 1, 15, 10, 30)
+    run = work_run_request(order, actor=flow.operator, enqueue=False)
+
+    def broken(token: object) -> str:
+        raise ValueError("no key decrypts this secret")
+
+    monkeypatch.setattr("patchdesk.desk.fleet.mappers.secret_decrypt", broken)
+    work_runs_execute(connect=_rejecting)
+    run.refresh_from_db()
+    order.refresh_from_db()
+    assert (run.status, run.reason_code) == ("refused", "internal_error")
+    assert run.issues[0]["message"] == "preparing the run: ValueError"
+    assert (order.status, order.items.get().state) == ("failed", "failed")

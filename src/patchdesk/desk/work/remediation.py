@@ -42,7 +42,7 @@ from patchdesk.desk.work.services.runs import ALL_SERVICES
 from patchdesk.engine.collect.pool import Connect
 from patchdesk.engine.model.advisory import FixStatus
 from patchdesk.engine.model.finding import MatchMethod
-from patchdesk.engine.model.work import ItemOutcome
+from patchdesk.engine.model.work import ItemOutcome, WorkReason
 from patchdesk.engine.remediate import (
     DEFAULT_WORK_CONCURRENCY,
     PlanRefusal,
@@ -192,6 +192,22 @@ def _prepare(run: WorkRun) -> _Prepared:
         passphrases=passphrases,
     )
     return prepared
+
+
+def _prepare_or_refuse(run: WorkRun) -> _Prepared:
+    """:func:`_prepare`, with a defect (e.g. a secret that no key decrypts) ending only this
+    run, as refused with nothing sent to the server."""
+    try:
+        return _prepare(run)
+    except Exception as exc:
+        logger.exception("preparing work run=%s failed", run.pk)
+        items = list(run.order.items.filter(state=ItemState.IN_PROGRESS).order_by("pk"))
+        return _Prepared(
+            run=run,
+            items=items,
+            requests={item.pk: ["?"] for item in items},
+            refusal=(str(WorkReason.INTERNAL_ERROR), f"preparing the run: {type(exc).__name__}"),
+        )
 
 
 # --- running, with progress written from this thread --------------------------------------
@@ -353,17 +369,20 @@ def _record(
     with translation.override(order.customer.language or None):
         notes = _notes(outcome, "" if outcome == "done" else run.reason_code, run.summary)
     try:
-        work_order_result_record(
-            order,
-            outcome=outcome,
-            notes=notes,
-            actor=None,
-            reason_code="" if outcome == "done" else run.reason_code,
-            item_outcomes=outcomes,
-            now=now,
-        )
+        with transaction.atomic():  # the run's record stays even if the order cannot move
+            work_order_result_record(
+                order,
+                outcome=outcome,
+                notes=notes,
+                actor=None,
+                reason_code="" if outcome == "done" else run.reason_code,
+                item_outcomes=outcomes,
+                now=now,
+            )
     except WorkOrderClosedError:  # an operator recorded a result by hand meanwhile
         logger.warning("work run=%s finished on closed order=%s", run.pk, order.pk)
+    except Exception:
+        logger.exception("work run=%s: order=%s could not record the result", run.pk, order.pk)
     return run
 
 
@@ -389,7 +408,7 @@ def work_runs_execute(
     ``concurrency`` servers at once; one server's failure never stops the others."""
     clock = clock or _now
     claimed = _claim(run_ids, clock())
-    prepared = [_prepare(run) for run in claimed]
+    prepared = [_prepare_or_refuse(run) for run in claimed]
     ready = [p for p in prepared if p.job is not None]
     for p in prepared:
         if p.job is None:
