@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lzma
 import os
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from patchdesk.engine.feeds.eol import (
+    detect_distro_info,
     merge_end_of_life,
     parse_distro_info_csv,
     parse_endoflife_csv,
@@ -36,11 +38,10 @@ def table() -> dict[str, EndOfLife]:
 @pytest.fixture(scope="module")
 def distro_info() -> dict[str, EndOfLife]:
     result = read_end_of_life(EOL / "distro-info-data")
-    # sid and experimental have no version: reported, not dropped.
-    assert [(r.source, r.reason) for r in result.rejected] == [
-        ("distro-info", "Sid has no version (a development suite)"),
-        ("distro-info", "Experimental has no version (a development suite)"),
-    ]
+    # sid and experimental (no version, never released) are development suites, not releases:
+    # left out without a rejection, so a complete table imports with none.
+    assert result.rejected == []
+    assert not [e for e in result.records if e.platform_key in {"debian:", "debian:sid"}]
     return {entry.platform_key: entry for entry in result.records}
 
 
@@ -177,5 +178,43 @@ def test_malformed_rows_and_files() -> None:
         distro="debian",
     )
     assert bad_info.rejected[0].reason == "'release' is not a date: '2023-13-10'"
+    released_without_version = parse_distro_info_csv(
+        b"version,codename,series,created,release,eol\n,Bookworm,bookworm,2021-08-14,2023-06-10,\n",
+        distro="debian",
+    )
+    assert released_without_version.records == []
+    assert released_without_version.rejected[0].reason == "Bookworm has no version"
     with pytest.raises(ValueError, match="no table for 'fedora'"):
         parse_distro_info_csv(b"", distro="fedora")
+
+
+@pytest.mark.parametrize("distro", ["debian", "ubuntu"])
+@pytest.mark.parametrize(
+    "name", ["{distro}.csv", "distro-info-{distro}.csv", "upload.csv", "{distro}.csv.xz"]
+)
+def test_distro_info_is_told_by_its_header_under_any_name(
+    tmp_path: Path, distro: str, name: str
+) -> None:
+    """The starter snapshot ships ``distro-info-debian.csv``; the console saves ``upload.csv``."""
+    data = (EOL / "distro-info-data" / f"{distro}.csv").read_bytes()
+    if name.endswith(".xz"):
+        data = lzma.compress(data)
+    path = tmp_path / name.format(distro=distro)
+    path.write_bytes(data)
+    assert detect_distro_info(data, name=path.name) == distro
+    result = read_end_of_life(path)
+    assert result.rejected == []
+    keys = {entry.platform_key for entry in result.records}
+    assert {"debian": "debian:12", "ubuntu": "ubuntu:22.04"}[distro] in keys
+    assert all(entry.source == "distro-info" for entry in result.records)
+
+
+def test_the_name_decides_only_when_the_header_does_not() -> None:
+    endoflife = (EOL / "os_eol.csv").read_bytes()
+    assert detect_distro_info(endoflife, name="debian.csv") is None  # the header says product
+    headless = b"version,codename,series,created,release,eol\n"
+    assert detect_distro_info(headless, name="distro-info-ubuntu.csv") == "ubuntu"
+    assert detect_distro_info(headless, name="debian.csv") == "debian"
+    assert detect_distro_info(headless, name="eol.csv") is None
+    assert detect_distro_info(b"", name="ubuntu.csv") == "ubuntu"
+    assert detect_distro_info(b"\xff\xfe", name="eol.csv") is None

@@ -45,6 +45,7 @@ __all__ = [
     "DISTRO_INFO",
     "DISTRO_INFO_DIR",
     "ENDOFLIFE_DATE",
+    "detect_distro_info",
     "merge_end_of_life",
     "parse_distro_info_csv",
     "parse_endoflife_csv",
@@ -134,7 +135,8 @@ def _endoflife_row(row: Mapping[str, str | None]) -> EndOfLife:
     )
 
 
-_RowParser: TypeAlias = Callable[[Mapping[str, "str | None"]], EndOfLife]
+# A row parser returns None for a row that is no release (left out, not rejected).
+_RowParser: TypeAlias = Callable[[Mapping[str, "str | None"]], "EndOfLife | None"]
 
 
 def _parse_rows(
@@ -148,7 +150,9 @@ def _parse_rows(
             raise FieldError(f"no column {', '.join(missing)}")
         for row in reader:
             try:
-                result.records.append(parse_row(row))
+                record = parse_row(row)
+                if record is not None:
+                    result.records.append(record)
             except FieldError as error:
                 result.rejected.append(
                     rejection(source, f"line {reader.line_num}", error, location)
@@ -169,16 +173,19 @@ def parse_distro_info_csv(
     data: bytes, *, distro: str, location: str = ""
 ) -> ParseResult[EndOfLife]:
     """distro-info-data's ``debian.csv`` (``distro="debian"``) or ``ubuntu.csv``
-    (``distro="ubuntu"``). Rows without a version (sid, experimental) are rejected rows."""
+    (``distro="ubuntu"``). The development suites (sid, experimental: no version and never
+    released) are no releases and are left out; any other row without a version is rejected."""
     if distro not in {"debian", "ubuntu"}:
         raise ValueError(f"distro-info-data has no table for {distro!r}")
     extended = "eol-lts" if distro == "debian" else "eol-esm"
 
-    def parse_row(row: Mapping[str, str | None]) -> EndOfLife:
+    def parse_row(row: Mapping[str, str | None]) -> EndOfLife | None:
         version = (row.get("version") or "").removesuffix(" LTS").strip()
         codename = (row.get("codename") or "").strip()
+        if not version and not (row.get("release") or "").strip():
+            return None  # a development suite (sid, experimental): not a release
         if not version:
-            raise FieldError(f"{codename or 'a suite'} has no version (a development suite)")
+            raise FieldError(f"{codename or 'a suite'} has no version")
         security = _day(row, "eol-server") or _day(row, "eol")
         return EndOfLife(
             platform_key=f"{distro}:{version}",
@@ -220,15 +227,47 @@ def merge_end_of_life(*sources: Iterable[EndOfLife]) -> dict[str, EndOfLife]:
     return merged
 
 
+def detect_distro_info(data: bytes, *, name: str = "") -> str | None:
+    """``"debian"`` or ``"ubuntu"`` when ``data`` is a distro-info-data table, else None.
+
+    Told by the header (``version,codename,series,…``; Debian's has ``eol-lts`` / ``eol-elts``,
+    Ubuntu's ``eol-server`` / ``eol-esm``), whatever the file is called
+    (``distro-info-debian.csv`` in the starter snapshot, ``upload.csv`` from the console). The
+    file name decides only when the header does not: ``debian.csv`` / ``ubuntu.csv``, or a name
+    saying ``distro-info`` and the distribution.
+    """
+    try:
+        header = next(csv.reader(decode_text(data)), [])
+    except (FieldError, csv.Error):
+        header = []  # unreadable: the parser reports it
+    columns = {column.strip().lower() for column in header}
+    if "product" in columns:
+        return None  # endoflife.date's table
+    if {"version", "codename", "series"} <= columns:
+        if columns & {"eol-lts", "eol-elts"}:
+            return "debian"
+        if columns & {"eol-server", "eol-esm", "eol-legacy"}:
+            return "ubuntu"
+    stem = name.lower().removesuffix(".csv")
+    if stem in {"debian", "ubuntu"}:
+        return stem
+    if "distro-info" in stem or "distro_info" in stem:
+        for distro in ("debian", "ubuntu"):
+            if distro in stem:
+                return distro
+    return None
+
+
 def read_end_of_life(path: Path) -> ParseResult[EndOfLife]:
-    """``os_eol.csv``, a distro-info-data ``debian.csv`` / ``ubuntu.csv``, or a directory
-    holding any of them (recursively, sorted)."""
+    """``os_eol.csv``, a distro-info-data table (``debian.csv`` / ``ubuntu.csv``, recognised
+    by its header under any name), or a directory holding any of them (recursively, sorted)."""
     if path.is_dir():
         result: ParseResult[EndOfLife] = ParseResult()
         for file in sorted(path.rglob("*.csv")):
             result.extend(read_end_of_life(file))
         return result
     data = path.read_bytes()
-    if path.name in {"debian.csv", "ubuntu.csv"}:
-        return parse_distro_info_csv(data, distro=path.stem, location=str(path))
+    distro = detect_distro_info(data, name=path.name)
+    if distro is not None:
+        return parse_distro_info_csv(data, distro=distro, location=str(path))
     return parse_endoflife_csv(data, location=str(path))
