@@ -19,14 +19,14 @@ import resource
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 from patchdesk.engine.feeds import csaf_vulnerability, cve5, cwe, eol, epss, kev
 from patchdesk.engine.feeds._enrichment_io import iter_text_lines, open_decompressed
+from patchdesk_testing.paths import shared_data
 
 __all__ = ["main"]
 
-SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+SHARED_DATA = shared_data()
 CVE5_ALL = SHARED_DATA / "cisa-vulnrichment" / "cve5_records_all.jsonl.xz"
 ROUNDS = 3
 MIB = 1024 * 1024

@@ -21,15 +21,15 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from patchdesk.engine.feeds.csaf import parse_csaf_advisories
 from patchdesk.engine.feeds.debian_changelog import parse_debian_changelog
 from patchdesk.engine.feeds.debian_packages import parse_packages_index
 from patchdesk.engine.feeds.osv_files import read_osv_export
+from patchdesk_testing.paths import shared_data
 
 _TRAILER_DATE = "Mon, 1 Jan 2024 00:00:00 +0000"
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 
 
 def _alma_baseline() -> int:

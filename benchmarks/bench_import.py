@@ -20,9 +20,9 @@ import time
 import uuid
 from pathlib import Path
 
-from patchdesk_testing.paths import postgres_test_url
+from patchdesk_testing.paths import postgres_test_url, shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 ALMA = [DATA / "almalinux-osv" / f"almalinux{n}.osv.jsonl.xz" for n in (8, 9, 10)]
 CVE5 = DATA / "cisa-vulnrichment" / "cve5_records_all.jsonl.xz"
 POSTGRES = postgres_test_url()

@@ -47,8 +47,9 @@ from patchdesk.engine.model.inventory import (
     OriginClass,
     PackageOrigin,
 )
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 STARTER = Path(__file__).resolve().parents[1] / "src" / "patchdesk" / "data" / "starter"
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 DEBIAN = Platform(

@@ -25,10 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from patchdesk.engine import versions
+from patchdesk_testing.paths import shared_data
 
 __all__ = ["main"]
 
-SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+SHARED_DATA = shared_data()
 SYSTEM_PYTHON = "/usr/bin/python3"
 PAIRS = 100_000
 ROUNDS = 5

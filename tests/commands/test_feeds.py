@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from patchdesk_testing.paths import shared_data
 from patchdesk_testing.processes import cli_env, run_cli
 
-DATA = Path("/work/shared/data")
+DATA = shared_data()
 
 
 def _count(data: Path, sql: str) -> int:

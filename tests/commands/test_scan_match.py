@@ -10,6 +10,7 @@ from pathlib import Path
 from patchdesk.engine.collect import write_inventory_document
 from patchdesk.engine.feeds.native import write_native_advisories
 from patchdesk_testing.inventory import ALMA, DEBIAN, fix, host, pkg
+from patchdesk_testing.paths import shared_data
 from patchdesk_testing.processes import cli_env, run_cli
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -77,7 +78,7 @@ def test_actionable_findings_set_the_exit_status_and_csv_table_work(tmp_path: Pa
     env = _store(tmp_path)
     cve = tmp_path / "CVE-2099-1001.json"
     record = json.loads(
-        Path("/work/shared/data/nvd-cve5-samples/cve-json5/CVE-2024-3094.json").read_text()
+        shared_data("nvd-cve5-samples", "cve-json5", "CVE-2024-3094.json").read_text()
     )
     record["cveMetadata"]["cveId"] = "CVE-2099-1001"
     cve.write_text(json.dumps(record), encoding="utf-8")

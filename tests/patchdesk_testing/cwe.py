@@ -7,7 +7,9 @@ import csv
 import functools
 from pathlib import Path
 
-HIERARCHY_CSV = Path("/work/shared/data/cwe/cwe_v4.14_hierarchy.csv")
+from patchdesk_testing.paths import shared_data
+
+HIERARCHY_CSV = shared_data("cwe", "cwe_v4.14_hierarchy.csv")
 
 
 class CsvCweHierarchy:

@@ -10,10 +10,11 @@ import pytest
 from patchdesk.desk.advisories.models import Advisory, FeedSync
 from patchdesk.desk.advisories.sync import feed_file_import
 from patchdesk.engine.feeds.detect import FeedFormat
+from patchdesk_testing.paths import shared_data
 
 pytestmark = pytest.mark.django_db
 
-DEBIAN_OSV = Path("/work/shared/data/debian-osv-samples")
+DEBIAN_OSV = shared_data("debian-osv-samples")
 
 
 def _unknown_ecosystem(tmp_path: Path) -> Path:

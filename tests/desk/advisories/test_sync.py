@@ -14,10 +14,11 @@ import pytest
 from patchdesk.desk.advisories.models import FeedSync, Vulnerability
 from patchdesk.desk.advisories.sync import feed_source_set, feed_source_sync, feed_sources_ensure
 from patchdesk.engine.feeds.detect import FeedFormat
+from patchdesk_testing.paths import shared_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-KEV = Path("/work/shared/data/cisa-kev/known_exploited_vulnerabilities.json")
+KEV = shared_data("cisa-kev", "known_exploited_vulnerabilities.json")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

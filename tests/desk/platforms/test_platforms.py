@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +17,7 @@ from patchdesk.desk.platforms.services import (
 )
 from patchdesk.engine.model import EndOfLife
 from patchdesk_testing.contracts import Fleet, client_for, jst, page, platform_make, user_make
+from patchdesk_testing.paths import shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +103,7 @@ def test_operators_correct_a_platform(fleet: Fleet) -> None:
     assert client_for(fleet.sakura_admin).get("/console/platforms/").status_code == 403
 
 
-SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+SHARED_DATA = shared_data()
 
 
 def test_import_of_the_real_endoflife_table(db: None) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 from patchdesk.engine.collect import CollectOptions, collect_inventory
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk.engine.transport import RecordedCommand, Recording, ReplayTransport, read_recording
+from patchdesk_testing.paths import shared_data
 
 DATA = Path(__file__).parent / "data"
 RECORDINGS = DATA / "recordings"
-SAMPLE_INVENTORY = Path("/work/shared/data/sample-inventory/debian12_python_image_dpkg.tsv")
+SAMPLE_INVENTORY = shared_data("sample-inventory", "debian12_python_image_dpkg.tsv")
 
 
 class Clock:

@@ -1,5 +1,6 @@
 """dpkg-query and apt-cache policy parsers, on real output from testbed hosts and on the
-real Debian 12 inventory in ``/work/shared/data/sample-inventory``."""
+real Debian 12 inventory in the shared data (``sample-inventory``, see
+``patchdesk_testing.paths.shared_data``)."""
 
 from __future__ import annotations
 

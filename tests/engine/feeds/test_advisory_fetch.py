@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import os
 import shutil
 import threading
 import zipfile
@@ -27,8 +26,9 @@ from patchdesk.engine.feeds.advisory_fetch import (
 )
 from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.feeds.osv_files import read_osv_export
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 TRACKER = Path(__file__).parent / "data" / "debian_tracker_sample.json"
 
 

@@ -6,9 +6,7 @@ import contextlib
 import copy
 import gzip
 import json
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +22,9 @@ from patchdesk.engine.model import (
     PackageNameKind,
     VendorSeverity,
 )
+from patchdesk_testing.paths import shared_data
 
-CSAF = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "redhat-csaf-samples"
+CSAF = shared_data() / "redhat-csaf-samples"
 
 
 @cache

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,9 @@ from patchdesk.engine.feeds.csaf_common import (
     read_tracking,
 )
 from patchdesk.engine.feeds.json_fields import FieldError
+from patchdesk_testing.paths import shared_data
 
-CSAF = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "redhat-csaf-samples"
+CSAF = shared_data() / "redhat-csaf-samples"
 
 
 def test_tracking_of_a_security_advisory() -> None:

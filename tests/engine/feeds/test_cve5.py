@@ -7,7 +7,6 @@ import csv
 import gzip
 import json
 import lzma
-import os
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -32,8 +31,9 @@ from patchdesk.engine.model.vulnerability import (
     SsvcTechnicalImpact,
     Vulnerability,
 )
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 VULNRICHMENT = DATA / "cisa-vulnrichment"
 SUBSET = VULNRICHMENT / "cve5_records_almalinux_kev_subset.jsonl.xz"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import lzma
-import os
 import tomllib
 import zipfile
 from pathlib import Path
@@ -30,8 +29,9 @@ from patchdesk.engine.feeds.cwe import (
 from patchdesk.engine.feeds.http import FetchResult
 from patchdesk.engine.feeds.json_fields import FieldError
 from patchdesk.engine.policy import CweHierarchy
+from patchdesk_testing.paths import shared_data
 
-CWE_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "cwe"
+CWE_DATA = shared_data() / "cwe"
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 from collections import defaultdict
 from datetime import datetime
 from email.utils import format_datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +19,9 @@ from patchdesk.engine.feeds.debian_changelog import (
     parse_debian_changelog,
 )
 from patchdesk.engine.model import AdvisoryKind, Confidence, FixStatus, PackageNameKind
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "debian12-changelog-cves"
+DATA = shared_data() / "debian12-changelog-cves"
 
 
 @cache

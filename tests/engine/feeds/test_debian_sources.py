@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from patchdesk.engine.feeds.debian_sources import (
     parse_one_line_sources,
     read_apt_sources,
 )
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 
 DEB822 = """\
 Types: deb

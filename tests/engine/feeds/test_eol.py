@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import lzma
-import os
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from patchdesk.engine.feeds.eol import (
     read_end_of_life,
 )
 from patchdesk.engine.model.vulnerability import EndOfLife
+from patchdesk_testing.paths import shared_data
 
-EOL = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "endoflife"
+EOL = shared_data() / "endoflife"
 HEADER = (
     "product,product_title,release_cycle,codename,release_label,release_date,eoas,eol,eoes,lts\n"
 )

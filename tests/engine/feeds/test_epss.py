@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from patchdesk.engine.feeds.epss import fetch_epss, parse_epss_csv, read_epss
 from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.feeds.kev import read_kev
 from patchdesk.engine.model.vulnerability import EpssScore
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 TABLE = DATA / "epss" / "epss_kev_nvd_2026-08-22.csv"
 
 FIRST = b"""#model_version:v2025.03.14,score_date:2025-08-24T12:55:00Z

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,8 +21,9 @@ from patchdesk.engine.feeds.kev import (
     read_kev_catalog_info,
 )
 from patchdesk.engine.model.vulnerability import KevEntry
+from patchdesk_testing.paths import shared_data
 
-KEV = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "cisa-kev"
+KEV = shared_data() / "cisa-kev"
 JSON = KEV / "known_exploited_vulnerabilities.json"
 CSV = KEV / "known_exploited_vulnerabilities.csv"
 

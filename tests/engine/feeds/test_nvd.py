@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import lzma
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,9 @@ from patchdesk.engine.feeds.cve5 import read_cve5
 from patchdesk.engine.feeds.http import FetchResult
 from patchdesk.engine.feeds.nvd import fetch_nvd_feed, nvd_provider, parse_nvd_json, read_nvd
 from patchdesk.engine.model.vulnerability import CvssScore, SsvcExploitation, Vulnerability
+from patchdesk_testing.paths import shared_data
 
-SAMPLES = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "nvd-cve5-samples"
+SAMPLES = shared_data() / "nvd-cve5-samples"
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +20,9 @@ from patchdesk.engine.model import (
     PackageNameKind,
     VendorSeverity,
 )
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 
 
 def load(relative: str) -> dict[str, Any]:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import lzma
-import os
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from patchdesk.engine.feeds.osv_files import read_osv_export
 from patchdesk.engine.feeds.result import ParseResult
 from patchdesk.engine.model import Advisory, AdvisoryKind, FixStatus, VendorSeverity
+from patchdesk_testing.paths import shared_data
 
-ALMA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data")) / "almalinux-osv"
+ALMA = shared_data() / "almalinux-osv"
 
 # Record counts, distinct CVEs and affected entries of each release's export (data README).
 EXPECTED = {8: (3237, 5426, 40838), 9: (1783, 4145, 24012), 10: (660, 1682, 6479)}

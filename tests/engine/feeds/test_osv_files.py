@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,8 +16,9 @@ from patchdesk.engine.feeds.osv_files import (
     read_osv_export,
 )
 from patchdesk.engine.feeds.result import Rejection
+from patchdesk_testing.paths import shared_data
 
-DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+DATA = shared_data()
 SAMPLES = DATA / "almalinux-osv" / "samples-almalinux9"
 SAMPLE_IDS = sorted(
     json.loads(path.read_text(encoding="utf-8"))["id"] for path in SAMPLES.glob("*.json")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,12 @@ from patchdesk.engine.collect import commands
 from patchdesk.engine.feeds.osv_files import read_osv_export
 from patchdesk.engine.match import AdvisoryIndex, Matcher
 from patchdesk.engine.model import AdvisoryKind
+from patchdesk_testing.paths import shared_data
 from patchdesk_testing.plugin import require
 
 pytestmark = pytest.mark.slow
 
-ALMA9 = Path("/work/shared/data/almalinux-osv/almalinux9.osv.jsonl.xz")
+ALMA9 = shared_data("almalinux-osv", "almalinux9.osv.jsonl.xz")
 OS_RELEASE = (
     'NAME="AlmaLinux"\nVERSION="9.4 (Seafoam Ocelot)"\nID="almalinux"\n'
     'ID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPLATFORM_ID="platform:el9"\n'

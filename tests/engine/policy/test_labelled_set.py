@@ -23,9 +23,10 @@ from patchdesk.engine.policy import (
     classify,
     load_default_policy,
 )
+from patchdesk_testing.paths import shared_data
 
 LABELS = Path(__file__).parent / "data" / "labelled_cves.csv"
-SOURCE = Path("/work/shared/data/cisa-vulnrichment/cve_cwe_cvss.csv.gz")
+SOURCE = shared_data("cisa-vulnrichment", "cve_cwe_cvss.csv.gz")
 
 # cve → (our level, our category, why the policy decides differently from the label)
 KNOWN_DISAGREEMENTS: dict[str, tuple[str, str, str]] = {

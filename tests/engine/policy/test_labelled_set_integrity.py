@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -19,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from patchdesk_testing.paths import shared_data
+
 LABELLED = Path(__file__).parent / "data" / "labelled_cves.csv"
-SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+SHARED_DATA = shared_data()
 SOURCE_CSV = SHARED_DATA / "cisa-vulnrichment" / "cve_cwe_cvss.csv.gz"
 KEV_JSON = SHARED_DATA / "cisa-kev" / "known_exploited_vulnerabilities.json"
 

@@ -14,9 +14,9 @@ import gzip
 import itertools
 import json
 import lzma
-import os
 import random
-from pathlib import Path
+
+from patchdesk_testing.paths import shared_data
 
 __all__ = [
     "SHARED_DATA",
@@ -28,7 +28,7 @@ __all__ = [
     "random_pairs",
 ]
 
-SHARED_DATA = Path(os.environ.get("PDTEST_SHARED_DATA", "/work/shared/data"))
+SHARED_DATA = shared_data()
 
 
 @functools.cache
