@@ -35,6 +35,7 @@ from patchdesk.desk.cases.services import (
     announcement_confirm,
     announcements_discover,
     case_request,
+    server_passphrase_update,
 )
 from patchdesk.desk.contracts.services import contract_accept, contract_apply
 from patchdesk.desk.customers.models import Contact, Customer
@@ -46,6 +47,7 @@ from patchdesk.desk.fleet.models import AuthMethod, ElevationChoice, Scan, Serve
 from patchdesk.desk.fleet.services import credential_set, scan_queue
 from patchdesk.desk.fleet.tasks import scans_execute
 from patchdesk.desk.work.models import WorkOrder
+from patchdesk.desk.work.reasons import reason_text
 from patchdesk.desk.work.remediation import work_runs_execute
 from patchdesk.desk.work.selectors import work_run_record
 from patchdesk.desk.work.services import work_order_schedule, work_run_request
@@ -64,12 +66,14 @@ from patchdesk_testing.security import (
     fact,
     facts_import,
 )
+from patchdesk_testing.testbed import remediation, scenarios
 from patchdesk_testing.testbed.hosts import TestbedHost
 from patchdesk_testing.testbed.testbed import Testbed
 
 pytestmark = [pytest.mark.testbed, pytest.mark.django_db]
 
 HostFactory = Callable[..., TestbedHost]
+PASSPHRASE = "tls-pass-for-the-desk-test"
 
 
 class LiveClock:
@@ -320,3 +324,53 @@ def test_a_wrong_password_on_file_is_refused_and_pauses_the_service(
     assert OutboxMessage.objects.filter(kind="paused").exists()
     assert dpkg_state(host) == before
     assert "not-the-password" not in str(work_run_record(run)) + str(run.issues)
+
+
+def test_apache_needing_a_passphrase_waits_for_the_customer_then_is_updated(
+    testbed: Testbed, testbed_host_factory: HostFactory, clock: LiveClock
+) -> None:
+    """R13: Apache's key is encrypted and it loads libssl3, which has a pending fix. Without a
+    passphrase on file the run stops before any change and asks the customer; once the
+    customer registers it in the portal, the rescheduled run updates and restarts Apache."""
+    host = testbed_host_factory(apt_update=True)
+    scenarios.add_apache_encrypted_key(host, passphrase=PASSPHRASE.encode())
+    remediation.start_apache_with_passphrase(host, PASSPHRASE.encode())
+    operator, _, admin, (server,) = _contracted(clock, [(host, "alice")], testbed)
+    inventory = inventory_from_scan(server.scans.latest("pk"))
+    assert inventory is not None
+    assert [t.service for t in inventory.tls if t.needs_passphrase] == ["apache2"]
+    openssl = [a for a in mirror_advisories(host, inventory) if a.cve_ids and any(
+        p.package == "openssl" for p in a.affected)]  # fmt: skip
+    assert openssl, "bookworm-security has openssl fixes newer than the rootfs"
+    _high(clock, openssl)
+    (order,) = _requested_orders(clock, operator, admin, [server], {a.id for a in openssl})
+    before, master = dpkg_state(host), host.ssh("pgrep -o -x apache2").stdout
+
+    first = work_run_request(order, actor=operator, enqueue=False)
+    work_runs_execute()
+    first.refresh_from_db()
+    order.refresh_from_db()
+    assert (first.status, first.reason_code) == ("refused", "tls_passphrase_missing")
+    assert order.status == "failed"
+    with translation.override("ja"):  # the customer is asked for it, in their language
+        assert reason_text("tls_passphrase_missing") in order.result_notes
+    assert OutboxMessage.objects.filter(kind="work_failed").exists()
+    assert dpkg_state(host) == before
+    assert host.ssh("pgrep -o -x apache2").stdout == master
+
+    server_passphrase_update(server, actor=admin, service="apache2", passphrase=PASSPHRASE)
+    items = list(CaseItem.objects.filter(server=server, state="failed"))
+    again = work_order_schedule(items, starts_at=jst(2027, 1, 13, 14, 0), actor=operator)
+    clock.set(2027, 1, 13, 14, 5)
+    # the operator allows restarting Apache only (the testbed's sshd is not a service)
+    second = work_run_request(again, actor=operator, restart_services=["apache2"], enqueue=False)
+    work_runs_execute()
+    second.refresh_from_db()
+    again.refresh_from_db()
+    assert (second.status, again.status) == ("done", "done"), second.issues
+    assert second.summary["restarts"] == [{"service": "apache2", "outcome": "restarted"}]
+    assert host.ssh("pgrep -o -x apache2").stdout not in ("", master)
+    assert not Finding.objects.filter(
+        server=server, state=FindingState.OPEN, advisory__advisory_id__in=[a.id for a in openssl]
+    ).exists()
+    assert PASSPHRASE not in str(work_run_record(second))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from patchdesk.engine.model.work import PlanRefusalCode, WorkReason
+from patchdesk.engine.model.work import PlanRefusalCode, RestartOutcome, WorkReason
 
-__all__ = ["DESK_REASONS", "reason_text"]
+__all__ = ["DESK_REASONS", "reason_text", "restart_reason_text"]
 
 NO_CREDENTIALS = "no_credentials"
 NO_INVENTORY = "no_inventory"
@@ -83,4 +83,19 @@ _TEXTS: dict[str, Promise] = {
 def reason_text(code: str) -> str:
     """The sentence for a reason code (the code itself when it is unknown)."""
     text = _TEXTS.get(code)
+    return str(text) if text is not None else code
+
+
+_RESTART_TEXTS: dict[str, Promise] = {
+    RestartOutcome.NOT_ALLOWED: _("not allowed in this work"),
+    RestartOutcome.PASSPHRASE_MISSING: _("SSL passphrase not on file"),
+    RestartOutcome.WINDOW_ENDED: _("the window ended"),
+    RestartOutcome.FAILED: _("the restart failed"),
+    RestartOutcome.NOT_A_SERVICE: _("not a service: restart the program by hand"),
+}
+
+
+def restart_reason_text(code: str) -> str:
+    """Why a service still needs a restart, in a few words."""
+    text = _RESTART_TEXTS.get(code)
     return str(text) if text is not None else code

@@ -36,7 +36,13 @@ from patchdesk.desk.fleet.mappers import (
 from patchdesk.desk.fleet.models import Scan, Server
 from patchdesk.desk.work.errors import WorkOrderClosedError
 from patchdesk.desk.work.models import WorkOrder, WorkRun, WorkRunStatus
-from patchdesk.desk.work.reasons import NO_CREDENTIALS, NO_INVENTORY, WORKER_LOST, reason_text
+from patchdesk.desk.work.reasons import (
+    NO_CREDENTIALS,
+    NO_INVENTORY,
+    WORKER_LOST,
+    reason_text,
+    restart_reason_text,
+)
 from patchdesk.desk.work.services.results import work_order_result_record
 from patchdesk.desk.work.services.runs import ALL_SERVICES
 from patchdesk.engine.collect.pool import Connect
@@ -301,12 +307,12 @@ def _notes(outcome: str, reason: str, summary: dict[str, Any]) -> str:
     restarted = [r["service"] for r in summary.get("restarts", []) if r["outcome"] == "restarted"]
     if restarted:
         lines.append(_("Services restarted: %(services)s") % {"services": ", ".join(restarted)})
-    pending = [p["service"] for p in summary.get("pending_restarts", [])]
+    pending = [
+        f"{p['service']} ({restart_reason_text(p['reason'])})"
+        for p in summary.get("pending_restarts", [])
+    ]
     if pending:
-        lines.append(
-            _("Still to restart (not allowed in this work): %(services)s")
-            % {"services": ", ".join(pending)}
-        )
+        lines.append(_("Still to restart: %(services)s") % {"services": ", ".join(pending)})
     if summary.get("reboot_required"):
         lines.append(_("A reboot is required to complete the update."))
     if reason:
