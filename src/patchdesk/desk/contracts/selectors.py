@@ -66,6 +66,7 @@ __all__ = [
     "documents_in_force",
     "earliest_cancellation_for",
     "server_application_options",
+    "server_contract_on",
     "server_contract_rows",
     "server_plan_on",
 ]
@@ -227,21 +228,34 @@ def contract_history(contract: Contract) -> QuerySet[AuditEntry]:
     )
 
 
-def server_plan_on(server: Server, *, on: date) -> Plan | None:
-    """The plan covering ``server`` on ``on`` (None: no contract in service that day).
+def server_contract_on(server: Server, *, on: date) -> Contract | None:
+    """The contract in service for ``server`` on ``on`` (None: none that day).
 
-    For other apps deciding coverage (R2, R11): a vulnerability confirmed on ``on`` is acted on
-    if ``server_plan_on(server, on=confirmed_on)`` covers its level.
+    In service: started on or before ``on`` and not ended before it — a contract whose
+    cancellation was accepted still runs until its last day; an ended or rejected one does not.
     """
-    candidates = Contract.objects.filter(
-        server=server, start_date__isnull=False, start_date__lte=on
-    ).exclude(state=ContractState.REJECTED)
+    candidates = (
+        Contract.objects.filter(server=server, start_date__isnull=False, start_date__lte=on)
+        .exclude(state=ContractState.REJECTED)
+        .exclude(state=ContractState.ENDED, ended_on__isnull=True)
+        .order_by("-start_date", "-pk")
+    )
     for contract in candidates.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)):
         facts = contract_facts_get(contract)
         ends_on = contract.ended_on or facts.ends_on
         if ends_on is None or on <= ends_on:
-            return Plan(contract.plan)
+            return contract
     return None
+
+
+def server_plan_on(server: Server, *, on: date) -> Plan | None:
+    """The plan covering ``server`` on ``on`` (None: no contract in service that day).
+
+    Coverage (R2, R11) needs more than the plan on the confirmation day: the contract must
+    still be in service today and have started by then (``findings.selectors.CoverageJudge``).
+    """
+    contract = server_contract_on(server, on=on)
+    return Plan(contract.plan) if contract is not None else None
 
 
 # --- applications ----------------------------------------------------------------------------

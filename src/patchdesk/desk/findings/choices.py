@@ -55,5 +55,6 @@ class CoverageChoices(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Out of scope of the service")
     THIRD_PARTY = "third_party", _("Package from an out-of-scope origin")
     OUT_OF_SERVICE = "out_of_service", _("Vendor support ended")
+    NO_CONTRACT = "no_contract", _("No contract in service")
     UNMANAGED = "unmanaged", _("Server not under management")
     CLOSED = "closed", _("No action (by its state)")

@@ -3,9 +3,11 @@
 Every read of customer data takes ``actor=`` (or ``customer=``): operators see every customer,
 a customer user only their own company, anyone else nothing.
 
-Coverage (R2, R5, R11, R13): an open finding is *actionable* when its level is High (any managed
-server), or Medium and the server's plan on the day the advisory was confirmed (its
-``first_seen_at``, in the provider's calendar) is the Security Update Service. A server whose
+Coverage (R2, R5, R11, R13): an open finding is *actionable* when the server has a contract in
+service today (active, or cancelled but not yet at its last day) and either the level is High
+(any plan), or the level is Medium, that contract is the Security Update Service and it started
+on or before the day the advisory was confirmed (its ``first_seen_at``, in the provider's
+calendar). A server without a contract in service (never had one, or it ended), a server whose
 OS is past the vendor's end of support, a package from an out-of-scope origin, a level out of
 scope or still to be reviewed are never actionable.
 """
@@ -21,7 +23,12 @@ from django.utils import timezone
 
 from patchdesk.desk.accounts.models import User
 from patchdesk.desk.advisories.models import Advisory, AdvisoryCve
-from patchdesk.desk.contracts.selectors import business_calendar, server_plan_on
+from patchdesk.desk.contracts.models import Contract
+from patchdesk.desk.contracts.selectors import (
+    business_calendar,
+    server_contract_on,
+    server_plan_on,
+)
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.customers.selectors import scope_to_actor
 from patchdesk.desk.findings.choices import CoverageChoices
@@ -76,21 +83,31 @@ def server_is_out_of_service(server: Server, *, today: date) -> bool:
 
 
 class CoverageJudge:
-    """Decides the coverage of findings; remembers each server's plan per confirmation day."""
+    """Decides the coverage of findings; remembers each server's contract in service today."""
 
     def __init__(self, *, calendar: BusinessCalendar | None = None) -> None:
         self.calendar = calendar or business_calendar()
         self.today = self.calendar.local_date(timezone.now())
-        self._plans: dict[tuple[int, date], Plan | None] = {}
+        self._contracts: dict[int, Contract | None] = {}
 
     def confirmed_on(self, advisory: Advisory) -> date:
         return self.calendar.local_date(advisory.first_seen_at)
 
+    def contract_today(self, server: Server) -> Contract | None:
+        """The server's contract in service today (None: none, or it has ended)."""
+        if server.pk not in self._contracts:
+            self._contracts[server.pk] = server_contract_on(server, on=self.today)
+        return self._contracts[server.pk]
+
+    def plan_today(self, server: Server) -> Plan | None:
+        contract = self.contract_today(server)
+        return Plan(contract.plan) if contract is not None else None
+
     def plan_on(self, server: Server, on: date) -> Plan | None:
-        key = (server.pk, on)
-        if key not in self._plans:
-            self._plans[key] = server_plan_on(server, on=on)
-        return self._plans[key]
+        """The server's plan on ``on`` (None: no contract in service that day)."""
+        if on == self.today:
+            return self.plan_today(server)
+        return server_plan_on(server, on=on)
 
     def __call__(self, finding: Finding) -> CoverageChoices:  # noqa: PLR0911 - one per case
         server = finding.server
@@ -102,16 +119,24 @@ class CoverageJudge:
             return CoverageChoices.OUT_OF_SERVICE
         if finding.is_out_of_scope_origin:
             return CoverageChoices.THIRD_PARTY
-        if finding.level == SecurityLevel.HIGH:
-            return CoverageChoices.ACTIONABLE
-        if finding.level == SecurityLevel.MEDIUM:
-            plan = self.plan_on(server, self.confirmed_on(finding.advisory))
-            if plan == Plan.SECURITY_UPDATE:
-                return CoverageChoices.ACTIONABLE
-            return CoverageChoices.NOT_COVERED
         if finding.level == SecurityLevel.NEEDS_REVIEW:
             return CoverageChoices.NEEDS_REVIEW
-        return CoverageChoices.OUT_OF_SCOPE
+        if finding.level not in (SecurityLevel.HIGH, SecurityLevel.MEDIUM):
+            return CoverageChoices.OUT_OF_SCOPE
+        contract = self.contract_today(server)
+        if contract is None:
+            return CoverageChoices.NO_CONTRACT
+        if finding.level == SecurityLevel.HIGH:
+            return CoverageChoices.ACTIONABLE
+        # Medium: the Security Update Service, in service since the advisory was confirmed (R11).
+        started_on = contract.start_date
+        if (
+            contract.plan == Plan.SECURITY_UPDATE
+            and started_on is not None
+            and started_on <= self.confirmed_on(finding.advisory)
+        ):
+            return CoverageChoices.ACTIONABLE
+        return CoverageChoices.NOT_COVERED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,7 +236,7 @@ def _security_rows(servers: list[Server], actor: User) -> list[ServerSecurity]:
     result = {
         server.pk: ServerSecurity(
             server=server,
-            plan=judge.plan_on(server, judge.today),
+            plan=judge.plan_today(server),
             is_out_of_service=server_is_out_of_service(server, today=judge.today),
         )
         for server in servers
