@@ -302,10 +302,15 @@ def policy() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @_config_errors_exit
 def policy_explain(cve_ids: tuple[str, ...], output_format: str) -> None:
-    """Why each CVE has its level: the rule, the CWE, the vector element, the source."""
+    """Why each CVE has its level: the rule, the CWE, the vector element, the source.
+
+    Ids must be CVE ids (CVE-YYYY-NNNN, any case). Other values are refused, one line each on
+    stderr, and the exit status is 2; the valid ids given with them are still explained.
+    """
     from patchdesk.commands import policy as policy_commands
 
-    policy_commands.explain(cve_ids, output_format=output_format)
+    if policy_commands.explain(cve_ids, output_format=output_format):
+        sys.exit(2)
 
 
 @policy.command("activate")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,9 +12,36 @@ import click
 
 from patchdesk.commands.desk import database_require_migrated, django_setup
 
+_CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}")
 
-def explain(cve_ids: Sequence[str], *, output_format: str) -> None:
-    """Recompute each verdict from the stored facts with the policy in force, and show why."""
+
+def cve_ids_split(values: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The CVE ids among ``values`` (normalised: trimmed, upper case; in order, once each) and
+    the values that are not CVE ids (as given)."""
+    valid: list[str] = []
+    refused: list[str] = []
+    for value in values:
+        cve = value.strip().upper()
+        if _CVE_ID.fullmatch(cve) is None:
+            refused.append(value)
+        elif cve not in valid:
+            valid.append(cve)
+    return valid, refused
+
+
+def explain(cve_ids: Sequence[str], *, output_format: str) -> list[str]:
+    """Recompute each verdict from the stored facts with the policy in force, and show why.
+
+    Values that are not CVE ids (``CVE-YYYY-NNNN``, any case) are refused with one line each on
+    stderr and returned; the valid ones are still explained.
+    """
+    ids, refused = cve_ids_split(cve_ids)
+    for value in refused:
+        click.echo(
+            f"patchdesk policy explain: refused {value!r}: not a CVE id (CVE-YYYY-NNNN)", err=True
+        )
+    if not ids:
+        return refused
     django_setup()
     database_require_migrated()
     from patchdesk.desk.findings.classification import facts_collect
@@ -25,7 +53,6 @@ def explain(cve_ids: Sequence[str], *, output_format: str) -> None:
     from patchdesk.engine.policy import classify
 
     policy = policy_active()
-    ids = [cve.strip().upper() for cve in cve_ids]
     facts = facts_collect(ids)
     overrides = {
         o.cve_id: o
@@ -69,7 +96,7 @@ def explain(cve_ids: Sequence[str], *, output_format: str) -> None:
                 ensure_ascii=False,
             )
         )
-        return
+        return refused
     for fact, verdict in results:
         category = policy.categories.get(verdict.category)
         label = f" — {category.name_en} / {category.name_ja}" if category else ""
@@ -92,6 +119,7 @@ def explain(cve_ids: Sequence[str], *, output_format: str) -> None:
                 part for part in (reason.cwe_id, reason.vector_element, reason.source) if part
             )
             click.echo(f"  - [{reason.rule_id}] {reason.detail}" + (f" ({where})" if where else ""))
+    return refused
 
 
 def show() -> None:
