@@ -126,3 +126,18 @@ def test_unknown_and_mistyped_keys_in_the_file(tmp_path: Path) -> None:
         load_config({"PATCHDESK_CONFIG": str(file)})
     with pytest.raises(ConfigError, match="does not exist"):
         load_config({"PATCHDESK_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_periodic_intervals(tmp_path: Path) -> None:
+    defaults = load_config({"HOME": str(tmp_path)})
+    assert (defaults.feed_sync_interval_s, defaults.fleet_rescan_interval_s) == (21600, 86400)
+    file = tmp_path / "patchdesk.toml"
+    file.write_text('feed_sync_interval = 7200\nfleet_rescan_interval = "2d"\n', encoding="utf-8")
+    config = load_config({"PATCHDESK_CONFIG": str(file), "HOME": str(tmp_path)})
+    assert (config.feed_sync_interval_s, config.fleet_rescan_interval_s) == (7200, 172800)
+    env = {"HOME": str(tmp_path), "PATCHDESK_FEED_SYNC_INTERVAL": "90m"}
+    assert load_config(env).feed_sync_interval_s == 5400
+    for value, expected in (("soon", "a duration like 6h"), ("1m", "between 5 minutes")):
+        with pytest.raises(ConfigError, match=expected) as caught:
+            load_config({"HOME": str(tmp_path), "PATCHDESK_FLEET_RESCAN_INTERVAL": value})
+        assert caught.value.setting == "PATCHDESK_FLEET_RESCAN_INTERVAL"

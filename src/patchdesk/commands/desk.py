@@ -241,6 +241,8 @@ def config_show() -> None:
         "allowed hosts": ", ".join(config.allowed_hosts),
         "debug": str(config.debug),
         "log level": config.log_level,
+        "feed sync every": f"{config.feed_sync_interval_s} s",
+        "fleet rescan every": f"{config.fleet_rescan_interval_s} s",
     }
     width = max(len(key) for key in rows)
     for key, value in rows.items():

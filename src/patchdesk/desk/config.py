@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import difflib
 import os
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -69,6 +70,8 @@ class Config:
     base_url: str
     log_level: str
     starter_snapshot: bool
+    feed_sync_interval_s: int = 6 * 3600
+    fleet_rescan_interval_s: int = 24 * 3600
     config_file: Path | None
 
     @property
@@ -101,6 +104,8 @@ _KNOWN_KEYS = (
     "base_url",
     "log_level",
     "starter_snapshot",
+    "feed_sync_interval",
+    "fleet_rescan_interval",
 )
 
 
@@ -130,6 +135,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         base_url=parse_base_url(raw.get("base_url"), listen_host, listen_port),
         log_level=_parse_choice(raw.get("log_level"), LOG_LEVELS, "INFO", upper=True),
         starter_snapshot=_parse_bool(raw.get("starter_snapshot"), default=True),
+        feed_sync_interval_s=_parse_interval(raw.get("feed_sync_interval"), default=6 * 3600),
+        fleet_rescan_interval_s=_parse_interval(
+            raw.get("fleet_rescan_interval"), default=24 * 3600
+        ),
         config_file=config_file,
     )
 
@@ -201,6 +210,31 @@ def _parse_list(raw: Raw | None, *, default: tuple[str, ...]) -> tuple[str, ...]
     if not items:
         raise ConfigError(raw.origin, "must name at least one value")
     return tuple(items)
+
+
+_INTERVAL = re.compile(r"(\d+)\s*([smhd]?)", re.IGNORECASE)
+_INTERVAL_UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_INTERVAL_S = 300
+MAX_INTERVAL_S = 30 * 86400
+
+
+def _parse_interval(raw: Raw | None, *, default: int) -> int:
+    """How often a periodic job runs: ``6h``, ``90m``, ``1d``, or seconds (``21600``, a TOML
+    integer too); between 5 minutes and 30 days."""
+    if raw is None:
+        return default
+    if isinstance(raw.value, int) and not isinstance(raw.value, bool):
+        seconds = raw.value
+    else:
+        match = _INTERVAL.fullmatch(as_str(raw))
+        if match is None:
+            raise ConfigError(
+                raw.origin, f"expected a duration like 6h, 90m or 1d, got {raw.value!r}"
+            )
+        seconds = int(match.group(1)) * _INTERVAL_UNIT_S[match.group(2).lower()]
+    if not MIN_INTERVAL_S <= seconds <= MAX_INTERVAL_S:
+        raise ConfigError(raw.origin, "must be between 5 minutes (5m) and 30 days (30d)")
+    return seconds
 
 
 def _parse_choice(

@@ -171,6 +171,12 @@ PATCHDESK_PERIODIC_JOBS: list[tuple[str, str, int]] = [
     ("outbox-digest", "patchdesk.desk.cases.tasks.outbox_digest", 3600),
     ("work-reminders", "patchdesk.desk.work.tasks.work_reminders", 900),
     ("work-runs", "patchdesk.desk.work.tasks.work_runs", 60),
+    (
+        "feeds-sync",
+        "patchdesk.desk.advisories.tasks.feeds_sync_enabled",
+        CONFIG.feed_sync_interval_s,
+    ),
+    ("fleet-rescan", "patchdesk.desk.fleet.tasks.fleet_rescan", CONFIG.fleet_rescan_interval_s),
 ]
 PATCHDESK_DATA_DIR = CONFIG.data_dir
 PATCHDESK_BASE_URL = CONFIG.base_url
