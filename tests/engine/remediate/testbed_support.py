@@ -10,25 +10,38 @@ and the matcher.
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from patchdesk.engine.collect import scan_hosts
-from patchdesk.engine.feeds.debian_mirror import sync_debian_mirror
-from patchdesk.engine.feeds.debian_sources import parse_one_line_sources
-from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.match import AdvisoryIndex, Matcher
-from patchdesk.engine.model import Advisory, AdvisoryKind
 from patchdesk.engine.model.finding import PackageFinding
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk.engine.remediate import WorkPlan, WorkResult, build_work_plan, run_work
 from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget, parse_host_key
 from patchdesk_testing.testbed.hosts import TestbedHost
+from patchdesk_testing.testbed.oracles import (
+    auto_marks,
+    dpkg_state,
+    mirror_advisories,
+    pending_security,
+)
 from patchdesk_testing.testbed.testbed import Testbed
 
-# Inst libssl3 [3.0.20-1~deb12u2] (3.0.22-1~deb12u2 Debian-Security:12/oldstable-security [amd64])
-_INST = re.compile(r"^Inst (\S+) \[(\S+)\] \((\S+) (\S+) \[")
+__all__ = [
+    "auto_marks",
+    "dpkg_state",
+    "finding_keys",
+    "findings",
+    "mirror_advisories",
+    "now",
+    "pending_security",
+    "plan",
+    "run",
+    "scan",
+    "target",
+    "web_server_packages",
+]
 
 
 def now() -> datetime:
@@ -72,52 +85,6 @@ def run(work: WorkPlan, to: SshTarget, **kwargs: Any) -> WorkResult:
     return asyncio.run(
         run_work(work, to, window_ends_at=now() + timedelta(hours=1), clock=now, **kwargs)
     )
-
-
-def dpkg_state(host: TestbedHost) -> dict[tuple[str, str], str]:
-    """Installed packages and versions, asked with the OpenSSH client."""
-    text = host.ssh(
-        "dpkg-query -W -f='${db:Status-Status} ${Package} ${Architecture} ${Version}\\n'"
-    )
-    rows = (line.split() for line in text.stdout.splitlines())
-    return {(r[1], r[2]): r[3] for r in rows if len(r) == 4 and r[0] == "installed"}
-
-
-def auto_marks(host: TestbedHost) -> set[str]:
-    return set(host.ssh("apt-mark showauto").stdout.split())
-
-
-def pending_security(host: TestbedHost, *packages: str) -> dict[str, str]:
-    """apt's own answer: package → candidate, for pending security updates (of ``packages``
-    only, when given: ``install --only-upgrade``)."""
-    command = "apt-get -s -o Debug::NoLocking=1 " + (
-        f"install --only-upgrade {' '.join(packages)}" if packages else "upgrade"
-    )
-    pending = {}
-    for line in host.ssh(command).stdout.splitlines():
-        found = _INST.match(line)
-        if found and "Security" in found.group(4):
-            pending[found.group(1).split(":")[0]] = found.group(3)
-    return pending
-
-
-def mirror_advisories(host: TestbedHost, inventory: HostInventory) -> list[Advisory]:
-    """Security advisories derived from the changelogs of the candidates in the mirror the
-    host is configured with (air-gapped changelog mode), for ``inventory``'s packages."""
-    assert inventory.platform is not None
-    sources_text = "\n".join(
-        host.path(name).read_text(encoding="utf-8")
-        for name in ("/etc/apt/sources.list", "/etc/apt/sources.list.d/security.list")
-    )
-    sources = parse_one_line_sources(sources_text, origin="testbed")
-    derived = sync_debian_mirror(
-        UrllibHttpClient(timeout_s=120),
-        sources=sources.records,
-        installed=inventory.packages,
-        platform_key=inventory.platform.key,
-        architecture="amd64",
-    )
-    return [a for a in derived.records if a.kind == AdvisoryKind.SECURITY]
 
 
 def findings(host: TestbedHost, inventory: HostInventory) -> list[PackageFinding]:
