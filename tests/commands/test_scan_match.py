@@ -133,3 +133,39 @@ def test_this_machine_is_scanned_and_matched(tmp_path: Path) -> None:
     assert server["target"] == "local"
     assert server["error"] is None
     assert server["platform"].startswith("debian:")
+
+
+def test_a_package_whose_version_does_not_parse_cannot_be_evaluated(tmp_path: Path) -> None:
+    """The rest of the inventory is still matched; the bad package is reported with its
+    reason, and the host carries a counted warning."""
+    env = _store(tmp_path)
+    inventories = tmp_path / "web1.json"
+    write_inventory_document(
+        inventories,
+        [
+            host(
+                DEBIAN,
+                pkg("zsh", "5.9-4"),
+                pkg("libexpat1", "2.5.0-1+deb12u1", source="expat"),
+                target="ssh://web1",
+            )
+        ],
+        generated_at=NOW,
+        generator="test",
+    )
+    data = json.loads(inventories.read_text(encoding="utf-8"))
+    data["hosts"][0]["packages"][0]["version"] = "1:"
+    inventories.write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("scan", str(inventories), "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    (server,) = json.loads(result.stdout)["servers"]
+    assert [f["package"] for f in server["findings"]] == ["libexpat1"]
+    (bad,) = server["cannot_evaluate"]
+    assert (bad["package"], bad["version"]) == ("zsh", "1:")
+    assert bad["reason"].startswith("invalid version")
+    (warning,) = server["warnings"]
+    assert (warning["code"], warning["count"]) == ("invalid_version", 1)
+    assert warning["examples"][0].startswith("hosts[0].packages[0].version: invalid dpkg")
+    table = run_cli("scan", str(inventories), "--format", "table", env=env)
+    assert "cannot evaluate 1 package(s)" in table.stdout
+    assert "warnings: 1" in table.stdout

@@ -45,7 +45,12 @@ def import_documents(files: Sequence[Path], *, server_ref: str | None) -> bool:
             scan = Scan.objects.create(server=server, trigger="import")
             scan_record(scan, host)
             touched.append(server.pk)
-            click.echo(f"{file}: {server}: {scan.status}, {scan.package_count} packages")
+            warned = f", {scan.warning_count} warnings" if scan.warning_count else ""
+            click.echo(f"{file}: {server}: {scan.status}, {scan.package_count} packages{warned}")
+            for warning in host.warnings:
+                click.echo(f"patchdesk: {file}: {server}: {warning.message}", err=True)
+                for example in warning.examples:
+                    click.echo(f"  {example}", err=True)
     if touched:
         findings_refresh(server_ids=touched)
     return ok

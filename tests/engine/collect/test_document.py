@@ -83,7 +83,6 @@ def _mutated(change: str) -> str:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("version", "hosts[0].packages[3].version: invalid dpkg version '1:'"),
         ("schema", "schema_version: version 2 is not supported"),
         ("naive", "hosts[0].started_at: timestamp without a time zone"),
         ("enum", "hosts[0].packages[0].origin.kind: unknown value 'somewhere'"),
@@ -95,6 +94,20 @@ def _mutated(change: str) -> str:
 def test_invalid_documents_name_the_place(change: str, message: str) -> None:
     with pytest.raises(InventoryDocumentError, match=re.escape(message)):
         parse_inventory_document(_mutated(change))
+
+
+def test_an_unparsable_version_is_a_per_package_warning_not_a_refusal() -> None:
+    """Only structure is fatal: a package whose version does not parse is kept (the matcher
+    reports it as cannot evaluate) and its host gets one counted warning naming the place."""
+    document = parse_inventory_document(_mutated("version"))
+    host = document.hosts[0]
+    assert document.hosts[1:] == tuple(_hosts()[1:])
+    assert len(host.packages) == len(_hosts()[0].packages)
+    assert host.packages[3].version == "1:"
+    (warning,) = [w for w in host.warnings if w.code == "invalid_version"]
+    assert (warning.source, warning.count) == ("inventory-document", 1)
+    assert warning.examples[0].startswith("hosts[0].packages[3].version: invalid dpkg version '1:'")
+    assert "cannot be evaluated" in warning.message
 
 
 def test_unreadable_and_non_json_files(tmp_path: Path) -> None:

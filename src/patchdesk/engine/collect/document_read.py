@@ -1,7 +1,9 @@
 """Read and validate an inventory document (``patchdesk inventory import``, scan replays).
 
-Every problem raises :class:`InventoryDocumentError` naming the place
-(``hosts[2].packages[17].version: invalid dpkg version '1:': ...``); nothing is half-read.
+Every structural problem raises :class:`InventoryDocumentError` naming the place
+(``hosts[2].packages[0].arch: expected a string``); nothing is half-read. A package version that
+does not parse is not structural: the package is kept (the matcher reports it as *cannot
+evaluate*) and its host gets one counted warning ``invalid_version`` naming each place.
 Unknown keys are ignored (later additions), an unknown ``schema_version`` is refused.
 """
 
@@ -174,19 +176,35 @@ def _host_key(obj: _Obj) -> HostKey:
     )
 
 
-def _version(obj: _Obj, key: str, package_format: PackageFormat | None) -> str:
+_EXAMPLES: Final = 5
+
+
+def _version(obj: _Obj, key: str, package_format: PackageFormat | None, problems: list[str]) -> str:
     text = obj.text(key)
     if package_format is not None:
         try:
             versions.parse(package_format, text)
         except versions.InvalidVersion as exc:
-            raise InventoryDocumentError(
-                obj.at(key), f"invalid {package_format} version {text!r}: {exc.reason}"
-            ) from None
+            problems.append(
+                f"{obj.at(key)}: invalid {package_format} version {text!r}: {exc.reason}"
+            )
     return text
 
 
-def _package_reader(package_format: PackageFormat | None) -> Callable[[_Obj], InstalledPackage]:
+def _invalid_versions_warning(problems: list[str]) -> CollectionWarning:
+    return CollectionWarning(
+        source="inventory-document",
+        code="invalid_version",
+        count=len(problems),
+        message=f"{len(problems)} package version(s) do not parse: those packages cannot be "
+        "evaluated",
+        examples=tuple(problems[:_EXAMPLES]),
+    )
+
+
+def _package_reader(
+    package_format: PackageFormat | None, problems: list[str]
+) -> Callable[[_Obj], InstalledPackage]:
     def read(obj: _Obj) -> InstalledPackage:
         name = obj.text("name")
         if not name or not name.isprintable() or len(name) > 256:
@@ -195,10 +213,10 @@ def _package_reader(package_format: PackageFormat | None) -> Callable[[_Obj], In
         rpm = obj.obj("rpm")
         return InstalledPackage(
             name=name,
-            version=_version(obj, "version", package_format),
+            version=_version(obj, "version", package_format, problems),
             arch=obj.text("arch"),
             source_name=obj.text("source_name"),
-            source_version=_version(obj, "source_version", package_format),
+            source_version=_version(obj, "source_version", package_format, problems),
             origin=PackageOrigin(kind=OriginClass.UNKNOWN)
             if origin is None
             else PackageOrigin(
@@ -306,11 +324,15 @@ def _host(obj: _Obj) -> HostInventory:
     platform = None if platform_obj is None else _platform(platform_obj)
     kernel, restart = obj.obj("kernel"), obj.obj("restart")
     host_key, error = obj.obj("host_key"), obj.obj("error")
+    problems: list[str] = []
     packages = obj.objects(
-        "packages", _package_reader(platform.package_format if platform else None)
+        "packages", _package_reader(platform.package_format if platform else None, problems)
     )
     if packages and platform is None:
         raise InventoryDocumentError(obj.at("platform"), "packages without a platform")
+    warnings = obj.objects("warnings", _warning, required=False)
+    if problems:
+        warnings = (*warnings, _invalid_versions_warning(problems))
     return HostInventory(
         target=obj.text("target"),
         hostname=obj.text("hostname", required=False),
@@ -325,7 +347,7 @@ def _host(obj: _Obj) -> HostInventory:
         restart=None if restart is None else _restart(restart),
         out_of_scope=obj.objects("out_of_scope", _out_of_scope, required=False),
         tls=obj.objects("tls", _tls, required=False),
-        warnings=obj.objects("warnings", _warning, required=False),
+        warnings=warnings,
     )
 
 

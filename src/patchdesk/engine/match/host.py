@@ -106,6 +106,15 @@ class Matcher:
 
     def _compare(self, platform_key: str, kind: str, package: InstalledPackage) -> _Verdict:
         findings: list[PackageFinding] = []
+        for version in {package.version, package.source_version or package.version}:
+            # e.g. from an inventory document: never a silent "not vulnerable"
+            try:
+                versions.sort_key(kind, version)
+            except versions.InvalidVersion as exc:
+                problem = CannotEvaluate(
+                    package=package.name, version=version, reason=f"invalid version: {exc}"
+                )
+                return (), problem
         lookups = (
             (MatchMethod.BINARY_NAME, PackageNameKind.BINARY, package.name, package.version),
             (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from patchdesk.engine.model.classification import SecurityLevel
 from patchdesk.engine.model.finding import HostMatch, PackageFinding
-from patchdesk.engine.model.inventory import HostInventory
+from patchdesk.engine.model.inventory import CollectionWarning, HostInventory
 
 __all__ = [
     "ACTIONABLE_LEVELS",
@@ -64,6 +64,7 @@ class HostReport:
     error: str = ""
     findings: list[ReportFinding] = field(default_factory=list)
     cannot_evaluate: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[CollectionWarning] = field(default_factory=list)
 
     @property
     def has_actionable(self) -> bool:
@@ -98,6 +99,7 @@ def build_scan_report(
             target=host.target,
             platform=host.platform.key if host.platform else "",
             error=f"{host.error.code}: {host.error.message}" if host.error else "",
+            warnings=list(host.warnings),
         )
         if match is not None:
             grouped: dict[tuple[str, str | None, bool], list[PackageFinding]] = defaultdict(list)
@@ -158,6 +160,16 @@ def render_json(reports: Sequence[HostReport]) -> str:
                 "cannot_evaluate": [
                     {"package": p, "version": v, "reason": r} for p, v, r in report.cannot_evaluate
                 ],
+                "warnings": [
+                    {
+                        "source": w.source,
+                        "code": w.code,
+                        "count": w.count,
+                        "message": w.message,
+                        "examples": list(w.examples),
+                    }
+                    for w in report.warnings
+                ],
             }
             for report in reports
         ],
@@ -210,4 +222,7 @@ def render_table(reports: Sequence[HostReport]) -> str:
             lines.append(f"   cannot evaluate {len(report.cannot_evaluate)} package(s):")
             for package, version, reason in report.cannot_evaluate[:10]:
                 lines.append(f"     {package} {version}: {reason}")
+        if report.warnings:
+            lines.append(f"   warnings: {sum(w.count for w in report.warnings)}")
+            lines.extend(f"     {w.code}: {w.message}" for w in report.warnings)
     return "\n".join(lines) + "\n"
