@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from patchdesk_testing.plugin import chromium_problem, require
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 # Chromium's own background traffic is refused on this network; keep it quiet and local.
 CHROMIUM_ARGS = [
@@ -38,3 +38,14 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def log_in(page: Page, base: str, username: str, landing: str) -> None:
+    """Log in through the desk's login form and wait for ``landing``."""
+    from patchdesk_testing.accounts import PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}{landing}")

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from patchdesk.desk.cases.models import Case, CaseEvent
 from patchdesk.desk.work.models import WorkOrder
 from patchdesk_testing.accounts import PASSWORD
-from patchdesk_testing.browser import chromium
+from patchdesk_testing.browser import chromium, log_in
 from patchdesk_testing.service_flow import MEDIUM_ADVISORY, FlowWorld, deliver, parts, smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +32,6 @@ def in_worker(job: Callable[[], Any]) -> Any:
     return result[0]
 
 
-def _login(page: Page, base: str, username: str, landing: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}{landing}")
-
-
 def test_confirm_mail_request_schedule_result_and_verify(
     live_server: LiveServer, flow: FlowWorld, settings: Any
 ) -> None:
@@ -48,7 +39,7 @@ def test_confirm_mail_request_schedule_result_and_verify(
     base = live_server.url
     with smtp_server() as smtp, smtp.settings(), chromium() as browser:
         console = browser.new_context(locale="en-US").new_page()
-        _login(console, base, flow.operator.username, "/console/")
+        log_in(console, base, flow.operator.username, "/console/")
         console.click("nav.main-nav >> text=Cases")
         console.click("p.subnav >> text=Review")
         console.click("button:text-is('Look for new advisories now')")
