@@ -204,7 +204,14 @@ def config_check() -> None:
 def scan(targets: tuple[str, ...], inventory_only: bool, **options: Any) -> None:
     """Scan TARGETs (local, ssh://[user@]host[:port] or inventory files) and match them.
 
-    Exit status: 0 nothing actionable, 3 High or Medium findings, 1 a host failed, 2 usage.
+    \b
+    Exit status:
+      0  nothing actionable
+      1  a host could not be scanned
+      2  usage or input error
+      3  High or Medium findings
+      4  nothing could be evaluated (every package "cannot evaluate", e.g. an unsupported
+         platform; with matching only)
     """
     arguments = scan_commands.ScanArguments(targets=targets, **options)
     if inventory_only:
@@ -260,13 +267,24 @@ def feeds_sources() -> None:
 @feeds.command("enable")
 @click.argument("name")
 @click.option("--url", help="Fetch from this URL instead (a mirror, a file:// copy).")
-@click.option("--kind", type=click.Choice(_FEED_KINDS), help="The format, for a new source.")
+@click.option(
+    "--kind",
+    type=click.Choice([*_FEED_KINDS, "debian-mirror"]),
+    help="The format, for a new source.",
+)
+@click.option(
+    "--sources-list",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="debian-mirror: read the mirror from this sources.list / *.sources file's text "
+    "(stored; default: this machine's /etc/apt).",
+)
 @_config_errors_exit
-def feeds_enable(name: str, url: str | None, kind: str | None) -> None:
+def feeds_enable(name: str, url: str | None, kind: str | None, sources_list: Path | None) -> None:
     """Enable a source (a new NAME with --kind and --url adds one)."""
     from patchdesk.commands import feeds as feed_commands
 
-    if not feed_commands.feeds_set(name, enable=True, url=url, kind=kind):
+    text = sources_list.read_text(encoding="utf-8") if sources_list else None
+    if not feed_commands.feeds_set(name, enable=True, url=url, kind=kind, sources_list=text):
         sys.exit(1)
 
 

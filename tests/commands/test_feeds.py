@@ -117,3 +117,69 @@ def test_a_file_with_only_rejected_records_or_none_imports_without_a_traceback(
     assert "DSA-3029-1: unsupported ecosystem 'Plan9:4'" in report.stdout
     assert "failed" not in report.stdout
     assert _count(tmp_path, "SELECT COUNT(*) FROM advisories_advisory") == 0
+
+
+def test_air_gapped_debian_from_the_command_line(tmp_path: Path) -> None:
+    """An air-gapped server's inventory, then `feeds enable debian-mirror --sources-list` and
+    `feeds sync debian-mirror` against a tiny mirror on loopback."""
+    from datetime import UTC, datetime
+
+    from patchdesk.engine.collect import write_inventory_document
+    from patchdesk_testing.debian_repo import HOST, build_test_repository, served
+    from patchdesk_testing.inventory import DEBIAN, host, pkg
+
+    env = cli_env(tmp_path / "data")
+    assert run_cli("init", env=env).returncode == 0
+    created = run_cli(
+        "manage",
+        "shell",
+        "-c",
+        "from patchdesk.desk.customers.models import Customer\n"
+        "from patchdesk.desk.fleet.services import server_create\n"
+        "c = Customer.objects.create(name='Momiji Clinic', code='momiji')\n"
+        "server_create(c, name='mail1', address='mail1.example.jp', actor=None)",
+        env=env,
+    )
+    assert created.returncode == 0, created.stderr
+    document = tmp_path / "mail1.json"
+    packages = [pkg(p.name, p.version, source=p.source_name) for p in HOST]
+    write_inventory_document(
+        document,
+        [host(DEBIAN, *packages, target="ssh://mail1")],
+        generated_at=datetime(2026, 11, 25, tzinfo=UTC),
+        generator="test",
+    )
+    imported = run_cli("inventory", "import", str(document), "--server", "momiji/mail1", env=env)
+    assert imported.returncode == 0, imported.stderr
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    build_test_repository(repo)
+    with served(repo) as url:
+        sources = tmp_path / "mirror.list"
+        sources.write_text(f"deb {url} bookworm main\ndeb {url} bookworm-security main\n")
+        listed = run_cli("feeds", "sources", env=env)
+        assert "disabled  debian-mirror" in listed.stdout
+        enabled = run_cli(
+            "feeds", "enable", "debian-mirror", "--sources-list", str(sources), env=env
+        )
+        assert enabled.returncode == 0, enabled.stderr
+        assert "debian-mirror: enabled the mirror in its stored APT sources" in enabled.stdout
+        synced = run_cli("feeds", "sync", "debian-mirror", env=env)
+        assert synced.returncode == 0, synced.stderr
+        assert "debian-mirror: succeeded — added 2, changed 0, unchanged 0, rejected 1" in (
+            synced.stdout
+        )
+        assert "rejected pdtest-qux/1.1-1: checksum_mismatch" in synced.stderr
+        again = run_cli("feeds", "sync", env=env)  # every enabled source
+        assert again.returncode == 0, again.stderr
+        assert "debian-mirror: succeeded — added 0, changed 0, unchanged 2" in again.stdout
+    assert (
+        _count(
+            tmp_path / "data",
+            "SELECT COUNT(*) FROM advisories_advisory WHERE source='debian-changelog' "
+            "AND confidence='changelog'",
+        )
+        == 2
+    )
+    report = run_cli("feeds", "report", "debian-mirror", env=env)
+    assert "debian-mirror sync succeeded: +2" in report.stdout

@@ -58,14 +58,15 @@ def feeds_sync(names: Sequence[str]) -> bool:
     django_setup()
     database_require_migrated()
     from patchdesk.desk.advisories.models import FeedSource
+    from patchdesk.desk.advisories.selectors import feed_sources_enabled
     from patchdesk.desk.advisories.sync import feed_source_sync, feed_sources_ensure
     from patchdesk.desk.findings.refresh import findings_refresh_after_feeds
 
     feed_sources_ensure()
     sources = (
-        FeedSource.objects.filter(name__in=names)
+        list(FeedSource.objects.filter(name__in=names).order_by("name"))
         if names
-        else FeedSource.objects.filter(is_enabled=True, url__gt="")
+        else feed_sources_enabled()
     )
     missing = set(names) - {s.name for s in sources}
     for name in sorted(missing):
@@ -74,12 +75,24 @@ def feeds_sync(names: Sequence[str]) -> bool:
         click.echo("No source is enabled: patchdesk feeds enable NAME [--url URL]")
     ok = not missing
     for source in sources:
-        click.echo(f"Syncing {source.name} from {source.url} ...")
+        click.echo(f"Syncing {source.name} from {_where(source)} ...")
         runs = feed_source_sync(source)
         _print_runs(source.name, runs)
         ok = ok and all(run.status in {"succeeded", "not_modified"} for run in runs)
     findings_refresh_after_feeds()
     return ok
+
+
+def _where(source: object) -> str:
+    from patchdesk.desk.advisories.feeds import DEBIAN_MIRROR_KIND
+    from patchdesk.desk.advisories.models import FeedSource
+
+    assert isinstance(source, FeedSource)
+    if source.kind != DEBIAN_MIRROR_KIND:
+        return source.url
+    if source.options.get("sources_list"):
+        return "the mirror in its stored APT sources"
+    return "the mirror in " + (source.url or "this machine's /etc/apt")
 
 
 def feeds_sources() -> None:
@@ -92,25 +105,37 @@ def feeds_sources() -> None:
     for source in FeedSource.objects.order_by("name"):
         state = "enabled " if source.is_enabled else "disabled"
         synced = f"{source.last_synced_at:%Y-%m-%d %H:%M}" if source.last_synced_at else "never"
-        click.echo(f"{state}  {source.name:<20} {source.kind:<15} last {synced:<16} {source.url}")
+        click.echo(
+            f"{state}  {source.name:<20} {source.kind:<15} last {synced:<16} {_where(source)}"
+        )
 
 
-def feeds_set(name: str, *, enable: bool | None, url: str | None, kind: str | None) -> bool:
+def feeds_set(
+    name: str,
+    *,
+    enable: bool | None,
+    url: str | None,
+    kind: str | None,
+    sources_list: str | None = None,
+) -> bool:
     django_setup()
     database_require_migrated()
     from patchdesk.desk.advisories.sync import feed_source_set, feed_sources_ensure
     from patchdesk.desk.core.errors import PatchdeskError
-    from patchdesk.engine.feeds.detect import FeedFormat
 
     feed_sources_ensure()
     try:
         source = feed_source_set(
-            name, is_enabled=enable, url=url, kind=FeedFormat(kind) if kind else None
+            name,
+            is_enabled=enable,
+            url=url,
+            kind=kind,
+            options=None if sources_list is None else {"sources_list": sources_list},
         )
     except PatchdeskError as exc:
         click.echo(f"patchdesk: {exc.message}", err=True)
         return False
-    click.echo(f"{source.name}: {'enabled' if source.is_enabled else 'disabled'} {source.url}")
+    click.echo(f"{source.name}: {'enabled' if source.is_enabled else 'disabled'} {_where(source)}")
     return True
 
 

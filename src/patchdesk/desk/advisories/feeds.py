@@ -31,7 +31,21 @@ from patchdesk.engine.feeds.nvd import read_nvd
 from patchdesk.engine.feeds.osv_files import read_osv_export
 from patchdesk.engine.feeds.result import ParseResult
 
-__all__ = ["DEFAULT_SOURCES", "FEED_KINDS", "DefaultSource", "FeedKind", "Yields"]
+__all__ = [
+    "DEBIAN_MIRROR_KIND",
+    "DEFAULT_SOURCES",
+    "FEED_KINDS",
+    "DefaultSource",
+    "FeedKind",
+    "Yields",
+    "source_is_syncable",
+]
+
+DEBIAN_MIRROR_KIND = "debian-mirror"
+"""Not a file format: advisories derived from the changelogs of the candidate ``.deb`` files in
+the APT mirror the desk is configured with (air-gapped Debian mode, ``mirror.py``). Its URL is
+empty (this machine's ``/etc/apt``) or ``file:///PATH``; pasted sources go in
+``options["sources_list"]``."""
 
 
 class Yields(enum.StrEnum):
@@ -105,14 +119,19 @@ FEED_KINDS: dict[FeedFormat, FeedKind] = {
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DefaultSource:
     name: str
-    format: FeedFormat
+    kind: str  # a FeedFormat value, or DEBIAN_MIRROR_KIND
     url: str
+
+
+def source_is_syncable(kind: str, url: str) -> bool:
+    """A source can be synced when it has a URL, or is a mirror source (default: /etc/apt)."""
+    return bool(url) or kind == DEBIAN_MIRROR_KIND
 
 
 DEFAULT_SOURCES: tuple[DefaultSource, ...] = (
     *(
         DefaultSource(
-            name=f"{name}-osv", format=FeedFormat.OSV, url=build_osv_export_url(ecosystem)
+            name=f"{name}-osv", kind=FeedFormat.OSV.value, url=build_osv_export_url(ecosystem)
         )
         for name, ecosystem in (
             ("almalinux", "AlmaLinux"),
@@ -124,7 +143,10 @@ DEFAULT_SOURCES: tuple[DefaultSource, ...] = (
             ("opensuse", "openSUSE"),
         )
     ),
-    DefaultSource(name="debian-tracker", format=FeedFormat.DEBIAN_TRACKER, url=DEBIAN_TRACKER_URL),
-    DefaultSource(name="kev", format=FeedFormat.KEV, url=KEV_JSON_URL),
-    DefaultSource(name="epss", format=FeedFormat.EPSS, url=EPSS_CURRENT_URL),
+    DefaultSource(
+        name="debian-tracker", kind=FeedFormat.DEBIAN_TRACKER.value, url=DEBIAN_TRACKER_URL
+    ),
+    DefaultSource(name="kev", kind=FeedFormat.KEV.value, url=KEV_JSON_URL),
+    DefaultSource(name="epss", kind=FeedFormat.EPSS.value, url=EPSS_CURRENT_URL),
+    DefaultSource(name="debian-mirror", kind=DEBIAN_MIRROR_KIND, url=""),
 )

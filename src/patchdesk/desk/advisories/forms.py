@@ -52,12 +52,29 @@ class FeedSourceForm(forms.Form):
         ),
     )
 
+    sources_list = forms.CharField(
+        label=_("APT sources"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
+        help_text=_(
+            "The mirror's sources.list or *.sources text. Empty: the URL (file:///…, a file or "
+            "an APT directory), else this machine's /etc/apt."
+        ),
+    )
+
+    def __init__(self, *args: Any, needs_url: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_url = needs_url
+
     def clean_url(self) -> str:
         url = str(self.cleaned_data.get("url") or "").strip()
         if not url:
             return ""
         if url.startswith("file:///"):
             return url
+        if not self.needs_url:
+            raise forms.ValidationError(_("Enter a file:/// path or leave it empty."))
         try:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
@@ -66,7 +83,7 @@ class FeedSourceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("is_enabled") and not cleaned.get("url"):
+        if cleaned.get("is_enabled") and not cleaned.get("url") and self.needs_url:
             self.add_error("url", _("An enabled source needs a URL."))
         return cleaned
 

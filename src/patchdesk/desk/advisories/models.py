@@ -28,6 +28,8 @@ class FeedSource(models.Model):
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
     last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
+    # Settings of kinds that are not one download (debian-mirror: "sources_list", APT sources).
+    options = models.JSONField(_("options"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("feed source")

@@ -19,6 +19,7 @@ from django.db.models import (
     Subquery,
 )
 
+from patchdesk.desk.advisories.feeds import source_is_syncable
 from patchdesk.desk.advisories.models import (
     Advisory,
     AdvisoryCve,
@@ -242,7 +243,12 @@ def feed_sources_by_ids(ids: list[int]) -> list[FeedSource]:
 
 
 def feed_sources_enabled() -> list[FeedSource]:
-    return list(FeedSource.objects.filter(is_enabled=True).exclude(url="").order_by("name"))
+    """The enabled sources that can be synced (a URL, or a mirror source: default /etc/apt)."""
+    return [
+        source
+        for source in FeedSource.objects.filter(is_enabled=True).order_by("name")
+        if source_is_syncable(source.kind, source.url)
+    ]
 
 
 def feed_sync_list(*, limit: int = 30) -> QuerySet[FeedSync]:
@@ -251,3 +257,48 @@ def feed_sync_list(*, limit: int = 30) -> QuerySet[FeedSync]:
 
 def feed_sync_get(pk: int) -> FeedSync:
     return FeedSync.objects.select_related("source").get(pk=pk)
+
+
+# --- the debian-mirror source ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstalledDebRow:
+    """An installed binary package (the engine's ``InstalledDeb``), from a server's last scan."""
+
+    name: str
+    version: str
+    arch: str
+    source_name: str
+    source_version: str
+
+
+def debian_installed_packages() -> dict[str, list[InstalledDebRow]]:
+    """Per Debian platform key (``debian:12``), the distinct packages installed on the managed
+    servers of that release, as their latest successful scans found them (the fleet keeps no
+    others)."""
+    from patchdesk.desk.fleet.models import InstalledPackage
+
+    rows = (
+        InstalledPackage.objects.filter(
+            server__is_managed=True,
+            server__platform__key__startswith="debian:",
+        )
+        .values_list(
+            "server__platform__key", "name", "version", "arch", "source_name", "source_version"
+        )
+        .distinct()
+        .order_by("server__platform__key", "name", "arch", "version")
+    )
+    found: dict[str, list[InstalledDebRow]] = {}
+    for key, name, version, arch, source_name, source_version in rows:
+        found.setdefault(key, []).append(
+            InstalledDebRow(
+                name=name,
+                version=version,
+                arch=arch,
+                source_name=source_name,
+                source_version=source_version,
+            )
+        )
+    return found

@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patchdesk.desk.accounts.models import User
-from patchdesk.desk.advisories.feeds import DEFAULT_SOURCES, FEED_KINDS, Yields
+from patchdesk.desk.advisories.feeds import (
+    DEBIAN_MIRROR_KIND,
+    DEFAULT_SOURCES,
+    FEED_KINDS,
+    Yields,
+)
 from patchdesk.desk.advisories.models import FeedSource, FeedSync
 from patchdesk.desk.advisories.services import (
     advisories_import,
@@ -49,7 +54,7 @@ def feed_sources_ensure() -> None:
     for default in DEFAULT_SOURCES:
         FeedSource.objects.get_or_create(
             name=default.name,
-            defaults={"kind": default.format.value, "url": default.url, "is_enabled": False},
+            defaults={"kind": default.kind, "url": default.url, "is_enabled": False},
         )
 
 
@@ -59,20 +64,25 @@ def feed_source_set(
     *,
     is_enabled: bool | None = None,
     url: str | None = None,
-    kind: FeedFormat | None = None,
+    kind: FeedFormat | str | None = None,
+    options: dict[str, str] | None = None,
     actor: User | None = None,
 ) -> FeedSource:
-    """Enable, disable or re-point a source (a new name with ``kind`` creates one)."""
+    """Enable, disable or re-point a source (a new name with ``kind`` creates one); ``options``
+    are merged into the source's (an empty value removes the key)."""
     source = FeedSource.objects.select_for_update().filter(name=name).first()
     if source is None:
         if kind is None:
             raise FeedSourceUnknownError(name=name)
-        source = FeedSource.objects.create(name=name, kind=kind.value, url=url or "")
-    before = {"is_enabled": source.is_enabled, "url": source.url}
+        source = FeedSource.objects.create(name=name, kind=str(kind), url=url or "")
+    before = {"is_enabled": source.is_enabled, "url": source.url, "options": source.options}
     if is_enabled is not None:
         source.is_enabled = is_enabled
     if url is not None:
         source.url = url
+    if options is not None:
+        merged = {**source.options, **options}
+        source.options = {key: value for key, value in merged.items() if value}
     source.save()
     audit_record(
         actor=actor,
@@ -169,6 +179,10 @@ def feed_source_sync(
     source: FeedSource, *, client: HttpClient | None = None, actor: User | None = None
 ) -> list[FeedSync]:
     """Fetch one source (conditionally) and import it. A failed download changes nothing."""
+    if source.kind == DEBIAN_MIRROR_KIND:
+        from patchdesk.desk.advisories.mirror import debian_mirror_sync
+
+        return debian_mirror_sync(source, client=client, actor=actor)
     found = FeedFormat(source.kind)
     directory = Path(settings.PATCHDESK_DATA_DIR) / "feeds" / source.name
     directory.mkdir(parents=True, exist_ok=True)

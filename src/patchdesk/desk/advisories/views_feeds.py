@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from patchdesk.desk.accounts.access import OperatorRequiredMixin
+from patchdesk.desk.advisories.feeds import DEBIAN_MIRROR_KIND, source_is_syncable
 from patchdesk.desk.advisories.forms import FeedSourceForm, FeedSyncForm, FeedUploadForm
 from patchdesk.desk.advisories.models import FeedSource, FeedSync
 from patchdesk.desk.advisories.operations import feed_upload_import, feeds_sync_request
@@ -70,13 +71,19 @@ class FeedSourceEditView(OperatorRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         source = _source_or_404(pk)
-        form = FeedSourceForm(request.POST)
+        is_mirror = source.kind == DEBIAN_MIRROR_KIND
+        form = FeedSourceForm(request.POST, needs_url=not is_mirror)
         if form.is_valid():
             try:
                 feed_source_set(
                     source.name,
                     is_enabled=form.cleaned_data["is_enabled"],
                     url=form.cleaned_data["url"],
+                    options=(
+                        {"sources_list": form.cleaned_data["sources_list"].strip()}
+                        if is_mirror
+                        else None
+                    ),
                     actor=acting_user(request),
                 )
             except PatchdeskError as exc:
@@ -107,7 +114,11 @@ class FeedSyncView(OperatorRequiredMixin, View):
         if form.cleaned_data["scope"] == "enabled":
             sources = feed_sources_enabled()
         else:
-            sources = [s for s in feed_sources_by_ids(form.cleaned_data["sources"]) if s.url]
+            sources = [
+                s
+                for s in feed_sources_by_ids(form.cleaned_data["sources"])
+                if source_is_syncable(s.kind, s.url)
+            ]
         if not sources:
             errors = [_("No selected source has a URL to download from.")]
             return render(request, TEMPLATE, _context(sync_errors=errors), status=400)

@@ -17,8 +17,8 @@ Nothing here names a mirror: the URL always comes from the configuration read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -26,7 +26,15 @@ from debian.deb822 import Deb822
 
 from patchdesk.engine.feeds.result import ParseResult, Rejection
 
-__all__ = ["AptSource", "parse_deb822_sources", "parse_one_line_sources", "read_apt_sources"]
+__all__ = [
+    "AptSource",
+    "parse_apt_sources_text",
+    "parse_deb822_sources",
+    "parse_one_line_sources",
+    "read_apt_sources",
+    "read_apt_sources_path",
+    "sources_for_release",
+]
 
 _URI: Final = re.compile(r"(?:https?|file)://\S+")
 _SOURCE: Final = "apt-sources"
@@ -180,3 +188,47 @@ def read_apt_sources(apt_directory: Path = Path("/etc/apt")) -> ParseResult[AptS
             elif path.suffix == ".sources":
                 result.extend(parse_deb822_sources(text_of, origin=str(path)))
     return result
+
+
+def parse_apt_sources_text(text: str, *, origin: str = "") -> ParseResult[AptSource]:
+    """Pasted sources: deb822 stanzas when a line starts with ``URIs:``, else one-line."""
+    if re.search(r"^\s*URIs\s*:", text, re.IGNORECASE | re.MULTILINE):
+        return parse_deb822_sources(text, origin=origin)
+    return parse_one_line_sources(text, origin=origin)
+
+
+def read_apt_sources_path(path: Path) -> ParseResult[AptSource]:
+    """A directory laid out as ``/etc/apt``, a ``*.sources`` file, or a one-line list file."""
+    if path.is_dir():
+        return read_apt_sources(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".sources":
+        return parse_deb822_sources(text, origin=str(path))
+    return parse_one_line_sources(text, origin=str(path))
+
+
+# Suites APT does not install from by default (pinned below the release): never a candidate.
+_NOT_DEFAULT_SUFFIXES: Final = ("-backports", "-backports-sloppy", "-proposed-updates")
+
+
+def sources_for_release(sources: Iterable[AptSource], codename: str) -> list[AptSource]:
+    """The binary sources' suites of one release (``bookworm``, ``bookworm-updates``,
+    ``bookworm-security``, ``bookworm/updates``), each source reduced to those suites.
+
+    Backports and proposed updates are left out (APT does not upgrade to them by default), and
+    so are suites of other releases, aliases (``stable``: their release changes) and flat
+    repositories.
+    """
+    chosen: list[AptSource] = []
+    for source in sources:
+        if not source.binary:
+            continue
+        suites = tuple(
+            suite
+            for suite in source.suites
+            if re.split(r"[-/]", suite, maxsplit=1)[0] == codename
+            and not suite.endswith(_NOT_DEFAULT_SUFFIXES)
+        )
+        if suites:
+            chosen.append(replace(source, suites=suites))
+    return chosen
