@@ -123,6 +123,38 @@ def test_a_platform_without_advisories_is_reported_as_cannot_evaluate(tmp_path: 
             "reason": "no advisories for ubuntu:22.04 in the advisory store",
         }
     ]
+    assert result.returncode == 4, "nothing at all could be evaluated"
+    assert "nothing could be evaluated" in result.stderr
+
+
+def test_exit_4_only_when_nothing_at_all_could_be_evaluated(tmp_path: Path) -> None:
+    env = _store(tmp_path)
+    ubuntu = replace(DEBIAN, distro="ubuntu", release="22.04", codename="jammy")
+    mixed = tmp_path / "mixed.json"
+    write_inventory_document(
+        mixed,
+        [
+            host(ubuntu, pkg("bash", "5.1-6ubuntu1"), target="ssh://app2"),
+            host(DEBIAN, pkg("zsh", "5.9-4"), target="ssh://mail1"),
+        ],
+        generated_at=NOW,
+        generator="test",
+    )
+    result = run_cli("scan", str(mixed), "--format", "json", env=env)
+    assert result.returncode == 0, "mail1's packages were evaluated"
+    unparsable = tmp_path / "unparsable.json"
+    write_inventory_document(
+        unparsable,
+        [host(DEBIAN, pkg("zsh", "5.9-4"), target="ssh://mail1")],
+        generated_at=NOW,
+        generator="test",
+    )
+    data = json.loads(unparsable.read_text(encoding="utf-8"))
+    data["hosts"][0]["packages"][0]["version"] = "1:"
+    unparsable.write_text(json.dumps(data), encoding="utf-8")
+    assert run_cli("scan", str(unparsable), env=env).returncode == 4
+    helped = run_cli("scan", "--help", env=env)
+    assert "4  nothing could be evaluated" in helped.stdout
 
 
 def test_this_machine_is_scanned_and_matched(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """``patchdesk scan`` with matching: collect, match against the local advisory store, report.
 
 Exit status: 3 when a server has actionable findings (High or Medium, from in-scope origins),
-else 1 when a host could not be scanned, else 0; 2 for usage errors.
+else 4 when nothing at all could be evaluated (every scanned host's packages are "cannot
+evaluate", e.g. an unsupported platform), else 1 when a host could not be scanned, else 0;
+2 for usage and input errors.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import click
 from patchdesk.commands.desk import database_require_migrated, django_setup
 from patchdesk.commands.scan import ScanArguments, collect
 
-__all__ = ["EXIT_ACTIONABLE", "scan_and_match"]
+__all__ = ["EXIT_ACTIONABLE", "EXIT_NOTHING_EVALUATED", "scan_and_match"]
 
 EXIT_ACTIONABLE = 3
+EXIT_NOTHING_EVALUATED = 4
 
 
 def scan_and_match(args: ScanArguments) -> int:
@@ -35,4 +38,11 @@ def scan_and_match(args: ScanArguments) -> int:
         args.output.write_text(text, encoding="utf-8")
     if any(report.has_actionable for report in reports):
         return EXIT_ACTIONABLE
+    scanned = [report for report in reports if not report.error]
+    if scanned and all(report.is_unevaluated for report in scanned):
+        click.echo(
+            "patchdesk scan: nothing could be evaluated (see cannot_evaluate in the report)",
+            err=True,
+        )
+        return EXIT_NOTHING_EVALUATED
     return 1 if any(host.error is not None for host in results) else 0

@@ -65,6 +65,17 @@ class HostReport:
     findings: list[ReportFinding] = field(default_factory=list)
     cannot_evaluate: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[CollectionWarning] = field(default_factory=list)
+    package_count: int = 0
+
+    @property
+    def is_unevaluated(self) -> bool:
+        """Scanned, with packages, and not one of them could be evaluated (e.g. a platform
+        without advisories in the store)."""
+        return (
+            not self.error
+            and self.package_count > 0
+            and len(self.cannot_evaluate) >= self.package_count
+        )
 
     @property
     def has_actionable(self) -> bool:
@@ -100,6 +111,7 @@ def build_scan_report(
             platform=host.platform.key if host.platform else "",
             error=f"{host.error.code}: {host.error.message}" if host.error else "",
             warnings=list(host.warnings),
+            package_count=len(host.packages),
         )
         if match is not None:
             grouped: dict[tuple[str, str | None, bool], list[PackageFinding]] = defaultdict(list)
