@@ -13,9 +13,12 @@ from patchdesk.engine.feeds.debian_packages import (
 )
 from patchdesk.engine.feeds.debian_sources import (
     AptSource,
+    parse_apt_sources_text,
     parse_deb822_sources,
     parse_one_line_sources,
     read_apt_sources,
+    read_apt_sources_path,
+    sources_for_release,
 )
 from patchdesk_testing.paths import shared_data
 
@@ -276,3 +279,50 @@ Size: many
     assert reasons[4].startswith("invalid dpkg version '1:'")
     assert reasons[5] == "invalid Size field"
     assert len(reasons) == 6
+
+
+def test_a_releases_own_suites_are_chosen_without_backports() -> None:
+    text = (
+        "deb http://127.0.0.1/debian bookworm main\n"
+        "deb http://127.0.0.1/debian bookworm-backports main\n"
+        "deb http://127.0.0.1/debian-security bookworm-security main\n"
+        "deb http://127.0.0.1/debian-security bookworm/updates main\n"
+        "deb http://127.0.0.1/debian bullseye main\n"
+        "deb http://127.0.0.1/debian stable main\n"
+        "deb http://127.0.0.1/debian bookworm-proposed-updates main\n"
+        "deb-src http://127.0.0.1/debian bookworm main\n"
+        "deb http://127.0.0.1/flat ./\n"
+    )
+    parsed = parse_apt_sources_text(text)
+    assert parsed.rejected == []
+    chosen = sources_for_release(parsed.records, "bookworm")
+    assert [(s.uri, s.suites) for s in chosen] == [
+        ("http://127.0.0.1/debian", ("bookworm",)),
+        ("http://127.0.0.1/debian-security", ("bookworm-security",)),
+        ("http://127.0.0.1/debian-security", ("bookworm/updates",)),
+    ]
+    assert [s.suites for s in sources_for_release(parsed.records, "bullseye")] == [("bullseye",)]
+    assert sources_for_release(parsed.records, "trixie") == []
+
+
+def test_pasted_deb822_and_paths(tmp_path: Path) -> None:
+    stanza = (
+        "Types: deb\nURIs: http://127.0.0.1/debian\nSuites: bookworm bookworm-updates\n"
+        "Components: main\n"
+    )
+    [source] = parse_apt_sources_text(stanza, origin="pasted").records
+    assert source.suites == ("bookworm", "bookworm-updates")
+    deb822 = tmp_path / "mirror.sources"
+    deb822.write_text(stanza, encoding="utf-8")
+    one_line = tmp_path / "mirror.list"
+    one_line.write_text("deb http://127.0.0.1/debian bookworm main\n", encoding="utf-8")
+    apt = tmp_path / "apt"
+    (apt / "sources.list.d").mkdir(parents=True)
+    (apt / "sources.list.d" / "mirror.sources").write_text(stanza, encoding="utf-8")
+    assert [s.suites for s in read_apt_sources_path(deb822).records] == [
+        ("bookworm", "bookworm-updates")
+    ]
+    assert [s.suites for s in read_apt_sources_path(one_line).records] == [("bookworm",)]
+    assert [s.suites for s in read_apt_sources_path(apt).records] == [
+        ("bookworm", "bookworm-updates")
+    ]
