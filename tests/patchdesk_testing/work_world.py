@@ -39,7 +39,7 @@ from patchdesk_testing.contracts import (
 )
 from patchdesk_testing.security import RCE_VECTOR, advisories_confirm, fact, facts_import
 from patchdesk_testing.testbed.hosts import TestbedHost
-from patchdesk_testing.testbed.oracles import pending_security
+from patchdesk_testing.testbed.oracles import independent_updates
 from patchdesk_testing.testbed.testbed import Testbed
 
 __all__ = [
@@ -158,13 +158,7 @@ def independent_sources(host: TestbedHost, advisories: list[Advisory], count: in
             binaries = {b for b, s in installed.items() if s == affected.package}
             if advisory.cve_ids and binaries:
                 by_source.setdefault(affected.package, set()).update(binaries)
-    chosen = []
-    for source, binaries in sorted(by_source.items(), key=lambda kv: (len(kv[1]), kv[0])):
-        if set(pending_security(host, *sorted(binaries))) == binaries:
-            chosen.append(source)
-        if len(chosen) == count:
-            return chosen
-    raise AssertionError(f"fewer than {count} independent pending security updates")
+    return independent_updates(host, by_source, count)
 
 
 def requested_orders(

@@ -42,6 +42,7 @@ from patchdesk.engine.remediate import RunOptions, WorkJob, run_works
 from patchdesk.engine.transport import CommandResult, Elevation, Transport, open_ssh
 from patchdesk_testing.testbed import network, remediation, scenarios
 from patchdesk_testing.testbed.hosts import TestbedHost
+from patchdesk_testing.testbed.oracles import independent_updates
 from patchdesk_testing.testbed.testbed import Testbed
 
 pytestmark = pytest.mark.testbed
@@ -56,13 +57,7 @@ def _requested_sources(host: TestbedHost, found: list, count: int) -> list[str]:
     by_source: dict[str, set[str]] = {}
     for finding in found:
         by_source.setdefault(finding.matched_name, set()).add(finding.package)
-    chosen = []
-    for source, binaries in sorted(by_source.items(), key=lambda kv: (len(kv[1]), kv[0])):
-        if set(pending_security(host, *sorted(binaries))) == binaries:
-            chosen.append(source)
-        if len(chosen) == count:
-            return chosen
-    raise AssertionError(f"fewer than {count} independent pending security updates: {by_source}")
+    return independent_updates(host, by_source, count)
 
 
 def test_real_security_updates_on_two_hosts_concurrently_fix_exactly_what_was_requested(

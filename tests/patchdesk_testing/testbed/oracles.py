@@ -14,7 +14,13 @@ from patchdesk.engine.model import Advisory, AdvisoryKind
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk_testing.testbed.hosts import TestbedHost
 
-__all__ = ["auto_marks", "dpkg_state", "mirror_advisories", "pending_security"]
+__all__ = [
+    "auto_marks",
+    "dpkg_state",
+    "independent_updates",
+    "mirror_advisories",
+    "pending_security",
+]
 
 # Inst libssl3 [3.0.20-1~deb12u2] (3.0.22-1~deb12u2 Debian-Security:12/oldstable-security [amd64])
 _INST = re.compile(r"^Inst (\S+) \[(\S+)\] \((\S+) (\S+) \[")
@@ -64,3 +70,16 @@ def mirror_advisories(host: TestbedHost, inventory: HostInventory) -> list[Advis
         architecture="amd64",
     )
     return [a for a in derived.records if a.kind == AdvisoryKind.SECURITY]
+
+
+def independent_updates(host: TestbedHost, by_source: dict[str, set[str]], count: int) -> list[str]:
+    """``count`` of the source packages (each with its installed binaries) whose binaries apt
+    upgrades alone, as pending security updates (apt's own dry run), fewest binaries first:
+    work requested for exactly those changes exactly those binaries."""
+    chosen = []
+    for source, binaries in sorted(by_source.items(), key=lambda kv: (len(kv[1]), kv[0])):
+        if set(pending_security(host, *sorted(binaries))) == binaries:
+            chosen.append(source)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError(f"fewer than {count} independent pending security updates: {by_source}")
