@@ -3,6 +3,8 @@ policy, announced per OS release to every customer running it; resends never dup
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from patchdesk.desk.cases.choices import AnnouncementState
@@ -14,6 +16,8 @@ from patchdesk.desk.cases.services import (
     announcement_resend,
     announcements_discover,
 )
+from patchdesk.desk.contracts.models import Contract
+from patchdesk.desk.contracts.services import contract_cancellation_request, contracts_advance_due
 from patchdesk.desk.core.errors import PermissionDeniedError
 from patchdesk.desk.core.models import AuditEntry
 from patchdesk_testing.contracts import Clock
@@ -151,3 +155,26 @@ def test_confirming_twice_dismissing_and_customers_are_refused(flow: FlowWorld) 
     medium.refresh_from_db()
     assert (medium.state, medium.dismissed_reason) == ("dismissed", "Not a package we update")
     assert not Case.objects.filter(announcement=medium).exists()
+
+
+def test_a_server_whose_contract_ended_is_no_longer_announced_to(
+    flow: FlowWorld, clock: Clock
+) -> None:
+    """Coverage is the same for announcements as for findings: Sakura's Security Update
+    Service for web1 (its only Debian 12 server) ended before the advisories are announced, so
+    Sakura gets no case for them at all, while Momiji (in service) and Kaede still do."""
+    contract = Contract.objects.get(server=flow.web1)
+    clock.set(2027, 1, 20, 10, 0)
+    contract_cancellation_request(
+        contract, cancel_on=date(2027, 2, 28), actor=flow.fleet.sakura_admin
+    )
+    clock.set(2027, 3, 1, 10, 0)
+    assert contracts_advance_due()["end"] == 1
+    announcements_discover()
+    for advisory_id in (MEDIUM_ADVISORY, HIGH_ADVISORY):
+        _confirm(flow, advisory_id)
+        cases = Case.objects.filter(announcement=flow.announcement(advisory_id))
+        assert {c.customer.code for c in cases} == {"kaede-trading", "momiji-clinic"}
+    assert flow.case(MEDIUM_ADVISORY, flow.fleet.kaede).delivery == "portal_only"
+    app1 = flow.case(HIGH_ADVISORY, flow.fleet.kaede).items.get()
+    assert (app1.is_actionable, app1.state) == (True, "awaiting_request")

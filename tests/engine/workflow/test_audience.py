@@ -67,3 +67,12 @@ def test_servers_past_end_of_support_or_unmanaged_are_not_announced_to() -> None
         )
         == []
     )
+
+
+def test_a_server_without_a_contract_in_service_is_not_announced_to() -> None:
+    ended = ServerStanding(server_id=41, customer_id=4, platform_key="debian:12", plan=None)
+    targets = announcement_audience(
+        level="high", platform_key="debian:12", servers=[*FLEET, ended], affected_server_ids=[41]
+    )
+    assert 4 not in {t.customer_id for t in targets}
+    assert all(41 not in t.servers for t in targets)

@@ -85,9 +85,11 @@ def server_is_out_of_service(server: Server, *, today: date) -> bool:
 class CoverageJudge:
     """Decides the coverage of findings; remembers each server's contract in service today."""
 
-    def __init__(self, *, calendar: BusinessCalendar | None = None) -> None:
+    def __init__(
+        self, *, calendar: BusinessCalendar | None = None, today: date | None = None
+    ) -> None:
         self.calendar = calendar or business_calendar()
-        self.today = self.calendar.local_date(timezone.now())
+        self.today = today or self.calendar.local_date(timezone.now())
         self._contracts: dict[int, Contract | None] = {}
 
     def confirmed_on(self, advisory: Advisory) -> date:
@@ -102,6 +104,22 @@ class CoverageJudge:
     def plan_today(self, server: Server) -> Plan | None:
         contract = self.contract_today(server)
         return Plan(contract.plan) if contract is not None else None
+
+    def plan_covering(self, server: Server, confirmed_on: date) -> Plan | None:
+        """The plan that covers what was confirmed on ``confirmed_on``: None without a contract
+        in service today; the Security Update Service only if that contract had started by
+        then (R11), else Standard (High only)."""
+        contract = self.contract_today(server)
+        if contract is None:
+            return None
+        started_on = contract.start_date
+        if (
+            contract.plan == Plan.SECURITY_UPDATE
+            and started_on is not None
+            and started_on <= confirmed_on
+        ):
+            return Plan.SECURITY_UPDATE
+        return Plan.STANDARD
 
     def plan_on(self, server: Server, on: date) -> Plan | None:
         """The server's plan on ``on`` (None: no contract in service that day)."""

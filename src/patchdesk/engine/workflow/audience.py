@@ -20,7 +20,9 @@ class ServerStanding:
     server_id: int
     customer_id: int
     platform_key: str
-    plan: Plan | None  # the plan covering the server on the confirmation day (None: no contract)
+    # the plan covering what was confirmed that day (None: no contract in service today; the
+    # server is no longer under the service and is not announced to)
+    plan: Plan | None
     is_managed: bool = True
     is_in_service: bool = True  # False once the OS is past vendor end of support (R13)
 
@@ -48,16 +50,22 @@ def announcement_audience(
     servers: Iterable[ServerStanding],
     affected_server_ids: Iterable[int] | Mapping[int, object],
 ) -> list[AnnouncementTarget]:
-    """One target per customer with a managed, in-service server on ``platform_key``.
+    """One target per customer with a managed, in-service server under contract on
+    ``platform_key``.
 
-    High is covered by every managed server (Standard is included); Medium only by the Security
+    High is covered by every contract (Standard is included); Medium only by the Security
     Update Service. A customer whose servers on the release are not covered for ``level`` gets
     the advisory in the portal only, marked as not covered by the plan.
     """
     affected = set(affected_server_ids)
     by_customer: dict[int, list[ServerStanding]] = defaultdict(list)
     for server in servers:
-        if server.platform_key == platform_key and server.is_managed and server.is_in_service:
+        if (
+            server.platform_key == platform_key
+            and server.is_managed
+            and server.is_in_service
+            and server.plan is not None
+        ):
             by_customer[server.customer_id].append(server)
     targets = []
     for customer_id in sorted(by_customer):
@@ -76,5 +84,4 @@ def announcement_audience(
 
 
 def _covered(server: ServerStanding, level: str) -> bool:
-    plan = server.plan if server.plan is not None else Plan.STANDARD  # every managed server
-    return plan_covers(plan, level)
+    return server.plan is not None and plan_covers(server.plan, level)

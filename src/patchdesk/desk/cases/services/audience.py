@@ -27,11 +27,10 @@ from patchdesk.desk.cases.notices import notify_customer, notify_webhooks
 from patchdesk.desk.contracts.selectors import (
     business_calendar,
     documents_in_force,
-    server_plan_on,
 )
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.findings.models import Finding, FindingState
-from patchdesk.desk.findings.selectors import server_is_out_of_service
+from patchdesk.desk.findings.selectors import CoverageJudge, server_is_out_of_service
 from patchdesk.desk.fleet.models import Server
 from patchdesk.engine.calendar import BusinessCalendar
 from patchdesk.engine.workflow.audience import (
@@ -58,7 +57,8 @@ def _targets(
     }
     confirmed_on = calendar.local_date(announcement.advisory.first_seen_at)
     today = calendar.local_date(now)
-    plans = {pk: server_plan_on(s, on=confirmed_on) for pk, s in servers.items()}
+    judge = CoverageJudge(calendar=calendar, today=today)  # the same answer as the findings
+    plans = {pk: judge.plan_covering(s, confirmed_on) for pk, s in servers.items()}
     standing = [
         ServerStanding(
             server_id=pk,
