@@ -201,3 +201,35 @@ def test_a_package_whose_version_does_not_parse_cannot_be_evaluated(tmp_path: Pa
     table = run_cli("scan", str(inventories), "--format", "table", env=env)
     assert "cannot evaluate 1 package(s)" in table.stdout
     assert "warnings: 1" in table.stdout
+
+
+def test_a_server_past_its_vendors_end_of_support_is_reported_out_of_service(
+    tmp_path: Path,
+) -> None:
+    env = _store(tmp_path)
+    eol = run_cli("feeds", "import", str(shared_data("endoflife", "os_eol.csv")), env=env)
+    assert eol.returncode == 0, eol.stderr
+    inventories = tmp_path / "inventories.json"
+    buster = replace(DEBIAN, release="10")
+    write_inventory_document(
+        inventories,
+        [
+            host(buster, pkg("libexpat1", "2.2.6-2+deb10u1", source="expat"), target="ssh://old"),
+            host(DEBIAN, pkg("libexpat1", "2.5.0-1+deb12u1", source="expat"), target="ssh://web1"),
+        ],
+        generated_at=NOW,
+        generator="test",
+    )
+    result = run_cli("scan", str(inventories), "--format", "json", env=env)
+    servers = {s["target"]: s for s in json.loads(result.stdout)["servers"]}
+    assert (servers["ssh://old"]["support_ends_on"], servers["ssh://old"]["out_of_service"]) == (
+        "2024-06-30",
+        True,
+    )
+    assert (servers["ssh://web1"]["support_ends_on"], servers["ssh://web1"]["out_of_service"]) == (
+        "2028-06-30",
+        False,
+    )
+    table = run_cli("scan", str(inventories), "--format", "table", env=env).stdout
+    assert "out of service: vendor support ended on 2024-06-30" in table
+    assert table.count("out of service") == 1

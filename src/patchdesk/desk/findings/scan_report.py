@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils import timezone
+
 from patchdesk.desk.advisories.models import Advisory
+from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.findings.models import Classification
 from patchdesk.desk.findings.refresh import advisory_index_load
+from patchdesk.desk.platforms.models import SupportedPlatform
 from patchdesk.engine.match import Matcher
 from patchdesk.engine.model.classification import SecurityLevel
 from patchdesk.engine.model.inventory import HostInventory
@@ -44,6 +48,18 @@ def scan_report_build(hosts: Sequence[HostInventory]) -> list[HostReport]:
     for pk, label in labels.items():
         if label in verdicts:
             verdicts[str(pk)] = verdicts[label]
+    support_ends = {
+        key: ends_on
+        for key, ends_on in SupportedPlatform.objects.filter(key__in=platforms).values_list(
+            "key", "vendor_support_ends_on"
+        )
+        if ends_on is not None
+    }
     return build_scan_report(
-        hosts, matches, verdicts, advisory_label=lambda pk: labels.get(int(pk), pk)
+        hosts,
+        matches,
+        verdicts,
+        advisory_label=lambda pk: labels.get(int(pk), pk),
+        support_ends=support_ends,
+        today=business_calendar().local_date(timezone.now()),
     )

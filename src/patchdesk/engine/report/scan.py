@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from patchdesk.engine.model.classification import SecurityLevel
 from patchdesk.engine.model.finding import HostMatch, PackageFinding
@@ -66,6 +67,8 @@ class HostReport:
     cannot_evaluate: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[CollectionWarning] = field(default_factory=list)
     package_count: int = 0
+    support_ends_on: date | None = None  # the vendor's end of support for the platform
+    is_out_of_service: bool = False  # past it: the service has ended for this server (R13)
 
     @property
     def is_unevaluated(self) -> bool:
@@ -101,17 +104,25 @@ def build_scan_report(
     verdicts: Mapping[str, Verdict],
     *,
     advisory_label: Callable[[str], str] = str,
+    support_ends: Mapping[str, date] | None = None,
+    today: date | None = None,
 ) -> list[HostReport]:
     """One report per host (``matches`` aligned with ``hosts``; None for a failed scan),
-    findings grouped by (package, fixed version), highest level first."""
+    findings grouped by (package, fixed version), highest level first. ``support_ends`` maps
+    platform keys to the vendor's end of support; a host past it on ``today`` is reported out
+    of service (R13)."""
     reports = []
     for host, match in zip(hosts, matches, strict=True):
+        key = host.platform.key if host.platform else ""
+        ends_on = (support_ends or {}).get(key)
         report = HostReport(
             target=host.target,
-            platform=host.platform.key if host.platform else "",
+            platform=key,
             error=f"{host.error.code}: {host.error.message}" if host.error else "",
             warnings=list(host.warnings),
             package_count=len(host.packages),
+            support_ends_on=ends_on,
+            is_out_of_service=ends_on is not None and today is not None and ends_on < today,
         )
         if match is not None:
             grouped: dict[tuple[str, str | None, bool], list[PackageFinding]] = defaultdict(list)
@@ -167,6 +178,10 @@ def render_json(reports: Sequence[HostReport]) -> str:
             {
                 "target": report.target,
                 "platform": report.platform,
+                "support_ends_on": (
+                    report.support_ends_on.isoformat() if report.support_ends_on else None
+                ),
+                "out_of_service": report.is_out_of_service,
                 "error": report.error or None,
                 "findings": [_finding_json(f) for f in report.findings],
                 "cannot_evaluate": [
@@ -213,6 +228,10 @@ def render_table(reports: Sequence[HostReport]) -> str:
         if report.error:
             lines.append(f"   scan failed: {report.error}")
             continue
+        if report.is_out_of_service and report.support_ends_on is not None:
+            lines.append(
+                f"   out of service: vendor support ended on {report.support_ends_on.isoformat()}"
+            )
         counts = dict.fromkeys(_LEVEL_ORDER, 0)
         for finding in report.findings:
             if not finding.is_out_of_scope_origin:
