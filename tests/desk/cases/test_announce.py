@@ -15,12 +15,16 @@ from patchdesk.desk.cases.services import (
     announcement_dismiss,
     announcement_resend,
     announcements_discover,
+    announcements_follow_late_findings,
 )
 from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.services import contract_cancellation_request, contracts_advance_due
 from patchdesk.desk.core.errors import PermissionDeniedError
 from patchdesk.desk.core.models import AuditEntry
+from patchdesk.desk.findings.refresh import findings_refresh
 from patchdesk_testing.contracts import Clock
+from patchdesk_testing.fleet import scan_with
+from patchdesk_testing.inventory import pkg
 from patchdesk_testing.service_flow import (
     HIGH_ADVISORY,
     LOCAL_ADVISORY,
@@ -178,3 +182,32 @@ def test_a_server_whose_contract_ended_is_no_longer_announced_to(
     assert flow.case(MEDIUM_ADVISORY, flow.fleet.kaede).delivery == "portal_only"
     app1 = flow.case(HIGH_ADVISORY, flow.fleet.kaede).items.get()
     assert (app1.is_actionable, app1.state) == (True, "awaiting_request")
+
+
+def test_a_server_found_affected_later_gets_its_countermeasure_and_one_notice(
+    flow: FlowWorld, clock: Clock
+) -> None:
+    """S3, later: Momiji's mail1 lacked OpenSSL when the High advisory was announced (the case
+    closed as not applicable); a week later a scan finds libssl3 on it. The periodic job opens
+    the countermeasure for request, reopens the case with fresh time to answer and tells
+    Momiji once."""
+    announcements_discover()
+    _confirm(flow, HIGH_ADVISORY)
+    case = flow.case(HIGH_ADVISORY, flow.momiji)
+    assert case.is_closed
+    assert announcements_follow_late_findings() == 0
+    clock.set(2027, 1, 21, 11, 0)
+    scan_with(flow.mail1, pkg("libssl3", "3.0.11-1~deb12u1", source="openssl"))
+    findings_refresh()
+    assert announcements_follow_late_findings() == 1
+    case.refresh_from_db()
+    item = case.items.get()
+    assert (item.state, item.is_affected, item.is_actionable) == ("awaiting_request", True, True)
+    assert not case.is_closed
+    assert case.request_deadline_at.isoformat() == "2027-01-28T09:00:00+00:00"  # 5 business days
+    assert CaseEvent.objects.filter(case=case, kind="became_affected").count() == 1
+    notices = OutboxMessage.objects.filter(case=case, channel="email")
+    assert notices.count() == 2  # the announcement, then once more for mail1
+    assert announcements_follow_late_findings() == 0
+    announcement_resend(flow.announcement(HIGH_ADVISORY), actor=flow.operator)
+    assert OutboxMessage.objects.filter(case=case, channel="email").count() == 2

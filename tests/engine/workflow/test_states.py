@@ -52,12 +52,22 @@ def test_refused_transitions(state: ItemState, event: ItemEvent) -> None:
         transition(state, event)
 
 
-def test_closed_states_have_no_way_out_but_a_change_of_mind() -> None:
+def test_closed_states_have_no_way_out_but_a_change_of_mind_or_a_late_finding() -> None:
     for state in CLOSED_STATES:
         for event in ItemEvent:
             try:
                 after = transition(state, event)
             except TransitionRefused:
                 continue
+            if state == S.NOT_APPLICABLE:  # a later scan found the affected package
+                assert (event, after) == (E.BECAME_AFFECTED, S.AWAITING_REQUEST)
+                continue
             assert state == S.DECLINED
             assert after in {S.REQUESTED, S.QUOTE_PENDING}
+
+
+def test_only_a_not_applicable_countermeasure_can_become_affected() -> None:
+    assert transition(S.NOT_APPLICABLE, E.BECAME_AFFECTED) == S.AWAITING_REQUEST
+    for state in set(S) - {S.NOT_APPLICABLE}:
+        with pytest.raises(TransitionRefused):
+            transition(state, E.BECAME_AFFECTED)

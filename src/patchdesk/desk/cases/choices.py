@@ -54,6 +54,7 @@ class WindowKind(models.TextChoices):
 
 class EventKind(models.TextChoices):
     ANNOUNCED = "announced", _("Announcement")
+    BECAME_AFFECTED = "became_affected", _("Server now affected")
     REQUESTED = "requested", _("Request")
     DECLINED = "declined", _("Declined")
     QUOTE = "quote", _("Quote")

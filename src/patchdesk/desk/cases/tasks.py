@@ -8,6 +8,7 @@ from patchdesk.desk.cases.digest import digests_send_due
 from patchdesk.desk.cases.outbox import outbox_send_due
 from patchdesk.desk.cases.services import (
     announcements_discover,
+    announcements_follow_late_findings,
     quotes_sync,
     requests_expire_due,
     verifications_close_due,
@@ -29,8 +30,11 @@ def outbox_digest() -> int:
 
 @task()
 def cases_discover() -> int:
-    """New High/Medium advisories for releases in service: listed for review (or announced)."""
-    return len(announcements_discover())
+    """New High/Medium advisories for releases in service: listed for review (or announced);
+    servers found affected after an announcement get their countermeasure to request."""
+    listed = len(announcements_discover())
+    announcements_follow_late_findings()
+    return listed
 
 
 @task()

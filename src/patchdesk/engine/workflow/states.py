@@ -43,6 +43,7 @@ class ItemEvent(enum.StrEnum):
     AUTO_CLOSE = "auto_close"  # no problem reported in the time allowed
     REPORT_PROBLEM = "report_problem"
     RESOLVE = "resolve"  # an operator closes a reported problem
+    BECAME_AFFECTED = "became_affected"  # a later scan found the package: it can be requested
 
 
 _S, _E = ItemState, ItemEvent
@@ -71,6 +72,7 @@ _TABLE: dict[tuple[ItemState, ItemEvent], ItemState] = {
     (_S.DONE, _E.REPORT_PROBLEM): _S.PROBLEM_REPORTED,
     (_S.PROBLEM_REPORTED, _E.SCHEDULE): _S.SCHEDULED,
     (_S.PROBLEM_REPORTED, _E.RESOLVE): _S.VERIFIED,
+    (_S.NOT_APPLICABLE, _E.BECAME_AFFECTED): _S.AWAITING_REQUEST,
 }
 
 

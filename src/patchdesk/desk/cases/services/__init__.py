@@ -7,6 +7,7 @@ from patchdesk.desk.cases.services.announce import (
     announcement_list_for_review,
     announcement_resend,
     announcements_discover,
+    announcements_follow_late_findings,
 )
 from patchdesk.desk.cases.services.messages import case_message_post
 from patchdesk.desk.cases.services.quotes import case_quote_accept, case_quote_draft, quotes_sync
@@ -39,6 +40,7 @@ __all__ = [
     "announcement_list_for_review",
     "announcement_resend",
     "announcements_discover",
+    "announcements_follow_late_findings",
     "case_decline",
     "case_message_post",
     "case_quote_accept",

@@ -34,6 +34,7 @@ __all__ = [
     "announcement_list_for_review",
     "announcement_resend",
     "announcements_discover",
+    "announcements_follow_late_findings",
     "platform_keys_in_service",
 ]
 
@@ -234,3 +235,39 @@ def announcement_resend(
     )
     outbox_kick_on_commit()
     return announcement
+
+
+def announcements_follow_late_findings(*, now: datetime | None = None) -> int:
+    """Periodic: a server that lacked the package when an advisory was announced and has it
+    now (a later scan found it) gets its countermeasure to request, and its customer is told
+    again, once per such server. Each announcement in its own transaction."""
+    from patchdesk.desk.cases.models import CaseItem
+    from patchdesk.desk.findings.models import Finding, FindingState
+    from patchdesk.engine.workflow.states import ItemState
+
+    now = now_or(now)
+    found_late = Finding.objects.filter(
+        server_id=OuterRef("server_id"),
+        advisory_id=OuterRef("case__announcement__advisory_id"),
+        state=FindingState.OPEN,
+        is_out_of_scope_origin=False,
+    )
+    announcement_ids = set(
+        CaseItem.objects.filter(
+            state=ItemState.NOT_APPLICABLE,
+            is_affected=False,
+            case__announcement__state=AnnouncementState.SENT,
+        )
+        .filter(Exists(found_late))
+        .values_list("case__announcement_id", flat=True)
+    )
+    followed = 0
+    for pk in sorted(announcement_ids):
+        try:
+            with transaction.atomic():
+                announcement_deliver(_lock(Announcement(pk=pk)), now=now)
+                outbox_kick_on_commit()
+            followed += 1
+        except Exception:
+            logger.exception("following late findings of announcement=%s failed", pk)
+    return followed

@@ -106,6 +106,10 @@ def announcement_deliver(announcement: Announcement, *, now: datetime) -> list[C
             },
         )
         new_items = _items_add(case, target, servers, plans, now)
+        reopened = [] if created else _items_now_affected(case, target, now)
+        if reopened and case.request_deadline_at < deadline:
+            case.request_deadline_at = deadline  # time to answer for the servers found late
+            case.save(update_fields=["request_deadline_at"])
         if created:
             event_add(
                 case,
@@ -119,12 +123,36 @@ def announcement_deliver(announcement: Announcement, *, now: datetime) -> list[C
                 },
                 now=now,
             )
-        _standing_consent(announcement, new_items, now)
+        _standing_consent(announcement, [*new_items, *reopened], now)
         case_closed_refresh(case, now=now)
         if case.delivery == Delivery.ANNOUNCE:
             _notify(case, now)
+            if reopened:
+                _notify(case, now, late=sorted(item.server_id for item in reopened))
         cases.append(case)
     return cases
+
+
+def _items_now_affected(case: Case, target: AnnouncementTarget, now: datetime) -> list[CaseItem]:
+    """Servers a later scan found affected (they lacked the package when it was announced):
+    their countermeasure can be requested now (R6, R7)."""
+    late = case.items.filter(
+        server_id__in=target.actionable, state=ItemState.NOT_APPLICABLE, is_affected=False
+    ).select_related("server")
+    reopened = []
+    for item in late:
+        item.is_affected = item.is_actionable = True
+        item_move(
+            item,
+            ItemEvent.BECAME_AFFECTED,
+            actor=None,
+            actor_label="patchdesk",
+            kind=EventKind.BECAME_AFFECTED,
+            params={"server": item.server.name},
+            now=now,
+        )
+        reopened.append(item)
+    return reopened
 
 
 def _items_add(
@@ -215,10 +243,14 @@ def _announcement_context(case: Case) -> dict[str, object]:
     }
 
 
-def _notify(case: Case, now: datetime) -> None:
+def _notify(case: Case, now: datetime, *, late: list[int] | None = None) -> None:
+    """The announcement to the customer; ``late``: again, for servers found affected since
+    (one notice per such set of servers, never twice)."""
     context = _announcement_context(case)
     needs_action = bool(context["actionable"]) or bool(context["requested"])
     key = f"announcement:{case.announcement_id}:customer:{case.customer_id}"
+    if late:
+        key += ":late:" + ",".join(str(pk) for pk in late)
     notify_customer(
         case.customer,
         template="announcement",
