@@ -13,6 +13,7 @@ from django.test import Client
 
 from patchdesk.desk.accounts.models import CustomerRole, Role, User
 from patchdesk.desk.billing.models import MonthlyFee, OffHoursRate, PriceTable
+from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.customers.models import Customer
 from patchdesk.desk.fleet.models import Server
 from patchdesk.desk.platforms.models import SupportedPlatform
@@ -190,3 +191,26 @@ def provider_defaults_ensure() -> None:
         ServiceDocument.objects.get_or_create(
             kind=kind, version="1.0", defaults={"title": title, "effective_on": date(2014, 11, 17)}
         )
+
+
+def contract_running(
+    fleet: Fleet, clock: Clock, *, plan: str = "standard", server: str = "app1"
+) -> Contract:
+    """Kaede's app1 (or another server) under ``plan``, started Tuesday 2027-01-12."""
+    from patchdesk.desk.contracts.services import (
+        contract_accept,
+        contract_apply,
+        contracts_advance_due,
+    )
+
+    customer = fleet.kaede if server.startswith("app") else fleet.sakura
+    admin = fleet.kaede_admin if customer == fleet.kaede else fleet.sakura_admin
+    clock.set(2027, 1, 8, 11, 0)
+    (contract,) = contract_apply(customer, servers=[getattr(fleet, server)], plan=plan, actor=admin)
+    clock.set(2027, 1, 8, 15, 0)
+    contract_accept(contract, actor=user_make("ops-sato"))
+    clock.set(2027, 1, 12, 0, 5)
+    contracts_advance_due()
+    contract.refresh_from_db()
+    assert contract.state == "active"
+    return contract

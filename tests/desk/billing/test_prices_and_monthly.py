@@ -24,6 +24,7 @@ from patchdesk.desk.contracts.services import (
     contract_accept,
     contract_apply,
     contract_cancellation_request,
+    contract_plan_change_request,
     contracts_advance_due,
 )
 from patchdesk_testing.contracts import (
@@ -222,3 +223,44 @@ def test_console_billing_pages_and_csv(fleet: Fleet, clock: Clock) -> None:
 )
 def test_billing_pages_are_closed_to_customers(fleet: Fleet, url: str) -> None:
     assert client_for(fleet.sakura_admin).get(url).status_code == 403
+
+
+def test_a_server_upgraded_mid_month_has_one_line_per_month(fleet: Fleet, clock: Clock) -> None:
+    """Kaede's app1: Standard from 2027-01-12, upgraded to the Security Update Service on
+    Monday 2027-03-15. March is one line: 14 days of Standard and 17 of the Security Update
+    Service, pro rata (docs/contracts.md); never both plans' fees for the same month."""
+    price_table_make()
+    operator = user_make("ops-tanaka")
+    clock.set(2027, 1, 8, 11, 0)
+    (standard,) = contract_apply(
+        fleet.kaede, servers=[fleet.app1], plan="standard", actor=fleet.kaede_admin
+    )
+    clock.set(2027, 1, 8, 15, 0)
+    contract_accept(standard, actor=operator)
+    clock.set(2027, 1, 12, 0, 5)
+    contracts_advance_due()
+    clock.set(2027, 3, 11, 10, 0)
+    upgrade = contract_plan_change_request(
+        standard, plan="security_update", actor=fleet.kaede_admin
+    )
+    clock.set(2027, 3, 12, 15, 0)
+    contract_accept(upgrade, actor=operator)
+    # Generated before the change took effect, and again after: the same single line.
+    for when in ((2027, 3, 13, 9, 0), (2027, 4, 1, 9, 0)):
+        clock.set(*when)
+        contracts_advance_due()
+        march = billing_month_generate(date(2027, 3, 1), actor=operator)
+        (line,) = march.lines.filter(customer=fleet.kaede)
+        # 3,000 * 14 / 31 + 5,000 * 17 / 31 = 4,096.77 → 4,096.
+        assert line.amount == Decimal(4096)
+        assert line.contract_id == upgrade.pk
+        assert (line.period_start, line.period_end) == (date(2027, 3, 1), date(2027, 3, 31))
+        assert line.days_in_service == 31
+        assert "03-01 to 03-14" in line.description
+        assert "03-15 to 03-31" in line.description
+    february = billing_month_generate(date(2027, 2, 1), actor=operator)
+    (line,) = february.lines.filter(customer=fleet.kaede)
+    assert (line.amount, line.contract_id) == (Decimal(3000), standard.pk)
+    april = billing_month_generate(date(2027, 4, 1), actor=operator)
+    (line,) = april.lines.filter(customer=fleet.kaede)
+    assert (line.amount, line.contract_id) == (Decimal(5000), upgrade.pk)

@@ -16,7 +16,7 @@ from patchdesk.desk.cases.services import (
 from patchdesk.desk.fleet.models import Credential
 from patchdesk.desk.work.selectors import window_offers
 from patchdesk.desk.work.services import work_order_result_record, work_order_schedule
-from patchdesk_testing.contracts import client_for, page
+from patchdesk_testing.contracts import client_for, page, user_make
 from patchdesk_testing.service_flow import HIGH_ADVISORY, MEDIUM_ADVISORY, FlowWorld
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,13 @@ def test_a_portal_only_case_explains_the_plan_and_the_upgrade(announced: FlowWor
     assert "covered only by the Security Update Service" in body
     assert "/portal/contracts/" in body
     assert 'id="request-form"' not in body
+    # Straight to the upgrade of the Standard server (admins only: members cannot change plans).
+    (contract,) = announced.fleet.app1.contracts.all()
+    assert f'href="/portal/contracts/{contract.pk}/change-plan/" data-server="app1"' in body
+    member = user_make("kaede-member", customer=announced.fleet.kaede, customer_role="member")
+    body = page(client_for(member, language="en").get(f"/portal/cases/{case.pk}/"))
+    assert 'id="portal-only"' in body
+    assert "/change-plan/" not in body
 
 
 PORTAL_URLS = [

@@ -11,7 +11,12 @@ import pytest
 
 from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.selectors import server_contract_on, server_plan_on
-from patchdesk.desk.contracts.services import contract_cancellation_request, contracts_advance_due
+from patchdesk.desk.contracts.services import (
+    contract_accept,
+    contract_cancellation_request,
+    contract_plan_change_request,
+    contracts_advance_due,
+)
 from patchdesk.desk.findings.models import Finding
 from patchdesk.desk.findings.selectors import (
     CoverageJudge,
@@ -116,3 +121,28 @@ def test_a_server_without_any_contract_is_not_acted_on(world: World) -> None:
     assert _coverage(world, "app1") == {HIGH: "no_contract", MEDIUM: "no_contract"}
     html = page(client_for(world.operator, language="en").get("/console/findings/"))
     assert "No contract in service" in html
+
+
+def test_an_upgrade_covers_only_mediums_confirmed_from_its_effective_day(
+    world: World, clock: Clock
+) -> None:
+    """S2: Kaede upgrades app1 to the Security Update Service. The Medium confirmed on the 13th
+    stays not covered (R11); one confirmed on or after the effective day would be."""
+    standard = Contract.objects.get(server=world.app1)
+    clock.set(2027, 1, 14, 10, 0)  # Thursday
+    upgrade = contract_plan_change_request(
+        standard, plan="security_update", actor=world.fleet.kaede_admin
+    )
+    contract_accept(upgrade, actor=world.operator)  # effective Friday the 15th
+    assert server_plan_on(world.app1, on=date(2027, 1, 14)) == "standard"
+    assert server_plan_on(world.app1, on=date(2027, 1, 15)) == "security_update"
+    assert _coverage(world, "app1") == {HIGH: "actionable", MEDIUM: "not_covered"}
+    clock.set(2027, 1, 15, 9, 0)  # before the contracts job: the new contract is in service
+    assert server_contract_on(world.app1, on=date(2027, 1, 15)) == upgrade
+    assert _coverage(world, "app1") == {HIGH: "actionable", MEDIUM: "not_covered"}
+    contracts_advance_due()
+    assert _coverage(world, "app1") == {HIGH: "actionable", MEDIUM: "not_covered"}
+    assert ("app1", MEDIUM) not in _console_actionable(world)
+    judge = CoverageJudge()
+    assert judge.plan_covering(world.app1, date(2027, 1, 13)) == "standard"
+    assert judge.plan_covering(world.app1, date(2027, 1, 15)) == "security_update"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -153,3 +153,70 @@ def test_a_missing_price_stops_billing_with_the_reason() -> None:
         compute_monthly_lines(
             [contract(Plan.STANDARD, date(2025, 1, 1))], month=date(2025, 6, 1), price_tables=[V1]
         )
+
+
+def _upgraded_on(effective_on: date) -> tuple[BillableContract, BillableContract]:
+    """web1: Standard from 2027-01-12, Security Update Service from ``effective_on``."""
+    standard = BillableContract(
+        contract_id=1,
+        customer_id=7,
+        label="web1",
+        plan=Plan.STANDARD,
+        start_date=date(2027, 1, 12),
+        ends_on=effective_on - timedelta(days=1),
+    )
+    sus = BillableContract(
+        contract_id=2,
+        customer_id=7,
+        label="web1",
+        plan=Plan.SECURITY_UPDATE,
+        start_date=effective_on,
+        previous_id=1,
+    )
+    return standard, sus
+
+
+def test_the_month_of_a_plan_change_is_one_line_pro_rata_per_plan() -> None:
+    # Upgraded on Monday 2027-03-15: Standard 1-14 March, the Security Update Service 15-31.
+    standard, sus = _upgraded_on(date(2027, 3, 15))
+    (line,) = compute_monthly_lines([sus, standard], month=date(2027, 3, 1), price_tables=[V1])
+    # 3000 * 14 / 31 + 5000 * 17 / 31 = 1354.83 + 2741.93 = 4096.77 → 4096 (one rounding).
+    assert line.amount == Decimal(4096)
+    assert (line.contract_id, line.plan, line.monthly_fee) == (2, Plan.SECURITY_UPDATE, 5000)
+    assert (line.period_start, line.period_end) == (date(2027, 3, 1), date(2027, 3, 31))
+    assert (line.days_in_service, line.is_prorated, line.is_plan_change) == (31, False, True)
+    assert [(p.plan, p.days_in_service) for p in line.parts] == [
+        (Plan.STANDARD, 14),
+        (Plan.SECURITY_UPDATE, 17),
+    ]
+    # Never more than one month's fee of the higher plan, never less than the lower one's.
+    assert Decimal(3000) < line.amount < Decimal(5000)
+
+
+def test_the_months_around_a_plan_change_are_billed_at_one_plan() -> None:
+    standard, sus = _upgraded_on(date(2027, 3, 15))
+    (february,) = compute_monthly_lines([standard, sus], month=date(2027, 2, 1), price_tables=[V1])
+    (april,) = compute_monthly_lines([standard, sus], month=date(2027, 4, 1), price_tables=[V1])
+    assert (february.plan, february.amount, february.is_plan_change) == (
+        Plan.STANDARD,
+        3000,
+        False,
+    )
+    assert (april.plan, april.amount, april.contract_id) == (Plan.SECURITY_UPDATE, 5000, 2)
+
+
+def test_a_change_on_the_first_of_a_month_bills_that_month_at_the_new_plan() -> None:
+    standard, sus = _upgraded_on(date(2027, 4, 1))
+    (march,) = compute_monthly_lines([standard, sus], month=date(2027, 3, 1), price_tables=[V1])
+    (april,) = compute_monthly_lines([standard, sus], month=date(2027, 4, 1), price_tables=[V1])
+    assert (march.plan, march.amount) == (Plan.STANDARD, 3000)
+    assert (april.plan, april.amount, april.is_plan_change) == (Plan.SECURITY_UPDATE, 5000, False)
+
+
+def test_other_servers_keep_their_own_lines() -> None:
+    standard, sus = _upgraded_on(date(2027, 3, 15))
+    other = BillableContract(
+        contract_id=3, customer_id=7, label="db1", plan=Plan.STANDARD, start_date=date(2027, 1, 12)
+    )
+    lines = compute_monthly_lines([standard, other, sus], month=date(2027, 3, 1), price_tables=[V1])
+    assert sorted((line.label, line.contract_id) for line in lines) == [("db1", 3), ("web1", 2)]

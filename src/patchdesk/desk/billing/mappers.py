@@ -44,4 +44,5 @@ def billable_contract(contract: Contract, *, ends_on: date | None) -> engine.Bil
         start_date=contract.start_date,
         ends_on=ends_on,
         os_class=platform.price_class,
+        previous_id=contract.previous_id,
     )

@@ -38,7 +38,11 @@ from patchdesk.desk.cases.views_common import (
     refuse,
     servers_of,
 )
-from patchdesk.desk.contracts.selectors import business_calendar, documents_in_force
+from patchdesk.desk.contracts.selectors import (
+    business_calendar,
+    documents_in_force,
+    plan_change_upgradable,
+)
 from patchdesk.desk.contracts.views._common import acting_user
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.work.selectors import window_offers, work_orders_of_case
@@ -119,6 +123,11 @@ class CaseDetailView(CustomerUserRequiredMixin, View):
         user = acting_user(request)
         context["is_admin"] = is_customer_admin(request)
         context["display_tz"] = user.customer.time_zone if user.customer else None
+        if context["is_portal_only"] and context["is_admin"]:
+            # Straight to the upgrade of each server left out by its Standard plan.
+            context["upgrades"] = plan_change_upgradable(
+                actor=user, server_ids=[item.server_id for item in context["items"]]
+            )
         return render(request, "cases/portal/case_detail.html", context)
 
 

@@ -35,6 +35,7 @@ class ContractStateChoices(models.TextChoices):
 class EndReasonChoices(models.TextChoices):
     CANCELLED = EndReason.CANCELLED.value, _("Cancelled")
     END_OF_SUPPORT = EndReason.END_OF_SUPPORT.value, _("Vendor end of support")
+    PLAN_CHANGED = EndReason.PLAN_CHANGED.value, _("Plan changed")
 
 
 class Channel(models.TextChoices):
@@ -62,5 +63,9 @@ HISTORY_LABELS = {
     "contract.cancellation_withdraw": _("Cancellation withdrawn"),
     "contract.end": _("Service ended"),
     "contract.eos_warning": _("End-of-support warning sent"),
+    "contract.plan_change_request": _("Plan change requested"),
+    "contract.plan_change_accept": _("Plan change accepted"),
+    "contract.plan_change_reject": _("Plan change rejected"),
+    "contract.plan_change_scheduled": _("Plan change accepted: last day of this plan fixed"),
 }
 """What each audited contract action means, for the contract's history."""

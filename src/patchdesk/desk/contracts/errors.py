@@ -14,17 +14,19 @@ from django.utils import timezone as dj_timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from patchdesk.desk.contracts.choices import ContractStateChoices
+from patchdesk.desk.contracts.choices import ContractStateChoices, PlanChoices
 from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.engine.contracts import ContractRuleError
 
 __all__ = [
     "AlreadyAppliedError",
     "ApplicationRefusedError",
+    "CancellationDuringPlanChangeError",
     "ContractError",
     "CustomerInactiveError",
     "NoDocumentInForceError",
     "NoServerSelectedError",
+    "PlanChangePendingError",
     "display_value",
     "from_rule",
 ]
@@ -133,6 +135,27 @@ CancellationAfterServiceEndError = _error(
     "cancel_on",
 )
 
+PlanChangeNotActiveError = _error(
+    "plan_change_not_active",
+    _(
+        "%(server)s: the plan can be changed only while the service is running and no other "
+        "change has been decided (the contract is: %(state)s)."
+    ),
+    "plan",
+)
+PlanChangeAfterCancellationError = _error(
+    "plan_change_after_cancellation",
+    _(
+        "%(server)s: a cancellation on %(cancel_on)s has been requested, so the plan cannot be "
+        "changed. To keep the service with the other plan, ask us to withdraw the cancellation "
+        "first, then request the plan change."
+    ),
+    "plan",
+)
+PlanUnchangedError = _error(
+    "plan_unchanged", _("%(server)s already has the plan: %(plan)s."), "plan"
+)
+
 
 class AlreadyAppliedError(ContractError):
     code = "already_applied"
@@ -161,6 +184,24 @@ class NoDocumentInForceError(ContractError):
 class CancellationPendingError(ContractError):
     code = "cancellation_pending"
     message_format = _("A cancellation on %(cancel_on)s has already been requested.")
+    field = "cancel_on"
+
+
+class PlanChangePendingError(ContractError):
+    code = "plan_change_pending"
+    message_format = _(
+        "%(server)s: a change to %(plan)s has already been requested (%(state)s); the plan "
+        "cannot be changed again until it has taken effect."
+    )
+    field = "plan"
+
+
+class CancellationDuringPlanChangeError(ContractError):
+    code = "cancellation_during_plan_change"
+    message_format = _(
+        "%(server)s is changing to %(plan)s (%(state)s): request the cancellation of the new "
+        "contract once its service has started, or ask us to reject the plan change first."
+    )
     field = "cancel_on"
 
 
@@ -194,6 +235,9 @@ _BY_CODE: dict[str, type[ContractError]] = {
         CancellationTooLateError,
         MinimumTermNotReachedError,
         CancellationAfterServiceEndError,
+        PlanChangeNotActiveError,
+        PlanChangeAfterCancellationError,
+        PlanUnchangedError,
     )
 }
 
@@ -203,5 +247,7 @@ def from_rule(exc: ContractRuleError, **extra: Any) -> ContractError:
     params: dict[str, Any] = {**exc.params, **extra}
     if "state" in params:
         params["state"] = ContractStateChoices(params["state"]).label
+    if "plan" in params:
+        params["plan"] = PlanChoices(params["plan"]).label
     params.pop("action", None)
     return _BY_CODE[exc.code](**params)

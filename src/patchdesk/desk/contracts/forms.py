@@ -21,6 +21,8 @@ __all__ = [
     "ClosureForm",
     "DocumentForm",
     "OrderForm",
+    "OrderPlanChangeForm",
+    "PlanChangeForm",
     "ReasonForm",
 ]
 
@@ -70,6 +72,34 @@ class OrderForm(ApplicationForm):
         label=_("The order form accepts the specification and the terms in force."),
         error_messages={"required": _("Please confirm the order form accepts the documents.")},
     )
+
+
+class PlanChangeForm(forms.Form):
+    """A plan change of one contract: the other plan, the documents accepted (portal)."""
+
+    plan = forms.ChoiceField(
+        label=_("New plan"), choices=PlanChoices.choices, widget=forms.HiddenInput
+    )
+    accept_documents = forms.BooleanField(
+        label=_("I accept the service specification and the terms of service in force."),
+        error_messages={"required": _("Please accept the specification and the terms.")},
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class OrderPlanChangeForm(forms.Form):
+    """A plan change the customer asked for by mail, phone or order form (console)."""
+
+    plan = forms.ChoiceField(
+        label=_("New plan"), choices=PlanChoices.choices, widget=forms.HiddenInput
+    )
+    order_reference = forms.CharField(
+        label=_("Order form reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The order form's number, or how and when the customer asked."),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class CustomerChoiceForm(forms.Form):

@@ -23,6 +23,7 @@ from patchdesk.engine.contracts import (
     ContractState,
     DocumentKind,
     DocumentVersion,
+    EndReason,
     Plan,
 )
 
@@ -65,12 +66,15 @@ def document_to_engine(row: ServiceDocument) -> DocumentVersion:
 
 
 def contract_facts(contract: Contract, *, pending: CancellationRequest | None) -> ContractFacts:
-    """The rules' view of a contract. The server's current OS decides the end of support."""
+    """The rules' view of a contract. The server's current OS decides the end of support; an
+    accepted plan change has fixed the last day (``ended_on``, reason *plan changed*)."""
     platform = contract.server.platform or contract.platform
+    replaced = contract.end_reason == EndReason.PLAN_CHANGED and contract.ended_on is not None
     return ContractFacts(
         state=ContractState(contract.state),
         plan=Plan(contract.plan),
         start_date=contract.start_date,
         cancel_on=pending.cancel_on if pending is not None else None,
         support_ends_on=platform.vendor_support_ends_on,
+        replaced_after=contract.ended_on if replaced else None,
     )

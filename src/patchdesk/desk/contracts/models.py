@@ -125,17 +125,37 @@ class Contract(models.Model):
         _("end reason"), max_length=32, choices=EndReasonChoices.choices, blank=True
     )
     eos_warned_at = models.DateTimeField(_("end-of-support warning sent at"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text=_("A plan change: the contract this one replaces from its start date."),
+    )
 
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["customer__name", "server__name", "-applied_at"]
         constraints = [
+            # One contract per OS instance (R10). A plan change briefly adds a second: its request
+            # (applied, replacing another) is not counted, and once accepted the old contract
+            # has a fixed last day (``ended_on``) and is no longer counted.
             models.UniqueConstraint(
                 fields=["server"],
-                condition=models.Q(state__in=_OPEN),
+                condition=models.Q(state__in=_OPEN, ended_on__isnull=True)
+                & ~models.Q(state="applied", previous__isnull=False),
                 name="contract_one_open_per_server",
                 violation_error_message=_("This server already has a contract or application."),
+            ),
+            # One plan change per contract (a rejected request does not count).
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=~models.Q(state="rejected"),
+                name="contract_replaced_once",
+                violation_error_message=_("A plan change has already been requested."),
             ),
             models.UniqueConstraint(
                 fields=["server", "submission_key"], name="contract_submitted_once"

@@ -7,12 +7,13 @@ a customer user only their own company, anyone else nothing.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from patchdesk.desk.accounts.models import User
 from patchdesk.desk.contracts.choices import (
@@ -20,7 +21,12 @@ from patchdesk.desk.contracts.choices import (
     CancellationState,
     DocumentKindChoices,
 )
-from patchdesk.desk.contracts.errors import ContractError, NoDocumentInForceError, from_rule
+from patchdesk.desk.contracts.errors import (
+    ContractError,
+    NoDocumentInForceError,
+    PlanChangePendingError,
+    from_rule,
+)
 from patchdesk.desk.contracts.mappers import calendar_to_engine, contract_facts, document_to_engine
 from patchdesk.desk.contracts.models import (
     CalendarSettings,
@@ -42,6 +48,7 @@ from patchdesk.engine.contracts import (
     DocumentKind,
     NoDocumentInForce,
     Plan,
+    check_plan_change,
     check_platform_open,
     document_in_force,
     earliest_cancellation_date,
@@ -61,14 +68,19 @@ __all__ = [
     "contract_history_rows",
     "contract_list",
     "contract_pending_cancellation",
+    "contract_plan_change",
     "contracts_of_submission",
     "document_list",
     "documents_in_force",
     "earliest_cancellation_for",
+    "plan_change_refusal",
+    "plan_change_target",
+    "plan_change_upgradable",
     "server_application_options",
     "server_contract_on",
     "server_contract_rows",
     "server_plan_on",
+    "service_started_on",
 ]
 
 OPEN = [state.value for state in OPEN_STATES]
@@ -181,13 +193,96 @@ def contract_facts_get(contract: Contract) -> ContractFacts:
 
 
 def earliest_cancellation_for(contract: Contract, *, today: date) -> date | None:
-    """The earliest cancellation date a request made today could ask for (None: not possible)."""
-    if contract.start_date is None or contract.state not in (
-        ContractState.ACCEPTED,
-        ContractState.ACTIVE,
+    """The earliest cancellation date a request made today could ask for (None: not possible,
+    e.g. not started, or its last day already fixed by a plan change)."""
+    started_on = service_started_on(contract)
+    if (
+        started_on is None
+        or contract.state not in (ContractState.ACCEPTED, ContractState.ACTIVE)
+        or contract.ended_on is not None
+        or contract_plan_change(contract) is not None
     ):
         return None
-    return earliest_cancellation_date(start_date=contract.start_date, requested_on=today)
+    return earliest_cancellation_date(start_date=started_on, requested_on=today)
+
+
+def service_started_on(contract: Contract) -> date | None:
+    """The day the server's service began: the start of the first contract of a chain of plan
+    changes (the minimum term, R13, counts from it: the service did not stop in between)."""
+    started_on = contract.start_date
+    previous_id = contract.previous_id
+    seen = {contract.pk}
+    while previous_id is not None and previous_id not in seen:
+        seen.add(previous_id)
+        row = Contract.objects.filter(pk=previous_id).values("start_date", "previous_id").first()
+        if row is None:
+            break
+        started_on = row["start_date"] or started_on
+        previous_id = row["previous_id"]
+    return started_on
+
+
+# --- plan changes ----------------------------------------------------------------------------
+
+_CHANGING = [ContractState.APPLIED, ContractState.ACCEPTED]
+
+
+def contract_plan_change(contract: Contract) -> Contract | None:
+    """The change of ``contract``'s plan in progress: the new contract, requested or accepted
+    and not started yet (None: no change in progress)."""
+    return (
+        Contract.objects.filter(previous=contract, state__in=_CHANGING)
+        .select_related("applied_by", "decided_by")
+        .first()
+    )
+
+
+def plan_change_upgradable(*, actor: User, server_ids: list[int]) -> list[Contract]:
+    """The active Standard contracts of these servers that could be upgraded (no change in
+    progress, no last day fixed), for links straight to the upgrade."""
+    today = business_calendar().local_date(timezone.now())
+    started = Q(state=ContractState.ACTIVE) | Q(state=ContractState.ACCEPTED, start_date__lte=today)
+    return list(
+        contract_list(actor=actor)
+        .filter(started, server_id__in=server_ids, plan=Plan.STANDARD, ended_on__isnull=True)
+        .exclude(successors__state__in=_CHANGING)
+        .order_by("server__name")
+    )
+
+
+def plan_change_target(contract: Contract) -> Plan:
+    """The plan a change of ``contract`` would move to: the other one."""
+    return Plan.STANDARD if contract.plan == Plan.SECURITY_UPDATE else Plan.SECURITY_UPDATE
+
+
+def plan_change_refusal(
+    contract: Contract, *, to_plan: Plan, today: date, calendar: BusinessCalendar
+) -> ContractError | None:
+    """Why ``contract`` cannot change to ``to_plan`` today (None: it can be requested)."""
+    name = contract.server.name
+    changing = contract_plan_change(contract)
+    if changing is not None:
+        return PlanChangePendingError(
+            server=name,
+            plan=changing.get_plan_display(),
+            state=changing.get_state_display(),
+        )
+    facts = contract_facts_get(contract)
+    if facts.state is ContractState.ACCEPTED and facts.start_date and facts.start_date <= today:
+        facts = replace(facts, state=ContractState.ACTIVE)  # the job activates it this hour
+    try:
+        check_plan_change(facts, to_plan=to_plan)
+        platform = contract.server.platform
+        check_platform_open(
+            calendar,
+            platform=platform.name if platform else None,
+            is_offered=platform.is_offered if platform else False,
+            support_ends_on=platform.vendor_support_ends_on if platform else None,
+            on=today,
+        )
+    except ContractRuleError as exc:
+        return from_rule(exc, server=name)
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,6 +402,18 @@ class ServerContractRow:
     ends_on: date | None  # last day of service known today (cancellation or end of support)
     cancel_on: date | None
     support_ends_on: date | None
+    plan_change: Contract | None = None  # the new contract of a plan change not started yet
+
+    @property
+    def can_change_plan(self) -> bool:
+        """Whether a plan change may be offered (the service re-checks every rule)."""
+        contract = self.contract
+        return (
+            contract is not None
+            and contract.state == ContractState.ACTIVE
+            and contract.ended_on is None
+            and self.plan_change is None
+        )
 
 
 def server_contract_rows(*, actor: User, customer: Customer) -> list[ServerContractRow]:
@@ -316,7 +423,11 @@ def server_contract_rows(*, actor: User, customer: Customer) -> list[ServerContr
         actor=actor,
     ).order_by("name")
     contracts: dict[int, Contract] = {}
+    changes: dict[int, Contract] = {}
     for contract in contract_list(actor=actor, customer=customer).order_by("applied_at", "pk"):
+        if contract.previous_id is not None and contract.state in _CHANGING:
+            changes[contract.server_id] = contract  # shown beside the contract it replaces
+            continue
         current = contracts.get(contract.server_id)
         if current is None or current.state not in OPEN or contract.state in OPEN:
             contracts[contract.server_id] = contract
@@ -333,6 +444,7 @@ def server_contract_rows(*, actor: User, customer: Customer) -> list[ServerContr
                 or (facts.ends_on if facts else None),
                 cancel_on=facts.cancel_on if facts else None,
                 support_ends_on=platform.vendor_support_ends_on if platform else None,
+                plan_change=changes.get(server.pk),
             )
         )
     return rows

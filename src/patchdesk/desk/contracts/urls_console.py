@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/accept/", console.ContractAcceptView.as_view(), name="accept"),
     path("<int:pk>/reject/", console.ContractRejectView.as_view(), name="reject"),
     path("<int:pk>/cancel/", console.ContractCancelView.as_view(), name="cancel"),
+    path("<int:pk>/change-plan/", console.ContractPlanChangeView.as_view(), name="plan_change"),
     path(
         "<int:pk>/withdraw-cancellation/",
         console.ContractWithdrawCancellationView.as_view(),

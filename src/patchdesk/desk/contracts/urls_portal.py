@@ -11,4 +11,5 @@ urlpatterns = [
     path("apply/", portal.PortalApplyView.as_view(), name="apply"),
     path("<int:pk>/", portal.PortalContractDetailView.as_view(), name="detail"),
     path("<int:pk>/cancel/", portal.PortalCancelView.as_view(), name="cancel"),
+    path("<int:pk>/change-plan/", portal.PortalPlanChangeView.as_view(), name="plan_change"),
 ]

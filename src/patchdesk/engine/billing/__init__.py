@@ -12,7 +12,12 @@ from patchdesk.engine.billing.errors import (
     QuoteWindowStarted,
 )
 from patchdesk.engine.billing.money import YEN, tax_on, to_yen, total
-from patchdesk.engine.billing.monthly import BillableContract, MonthlyLine, compute_monthly_lines
+from patchdesk.engine.billing.monthly import (
+    BillableContract,
+    LinePart,
+    MonthlyLine,
+    compute_monthly_lines,
+)
 from patchdesk.engine.billing.prices import (
     DEFAULT_TAX_RATE_PERCENT,
     MonthlyFee,
@@ -39,6 +44,7 @@ __all__ = [
     "YEN",
     "BillableContract",
     "BillingRuleError",
+    "LinePart",
     "MonthlyFee",
     "MonthlyLine",
     "NoMonthlyFee",

@@ -1,5 +1,5 @@
 """Contract rules per OS instance: plans, states, start, cancellation, minimum term, end of
-support, and the service documents in force (R10-R13, R15)."""
+support, plan changes, and the service documents in force (R10-R13, R15)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,19 @@ from patchdesk.engine.contracts.errors import (
     CancellationTooLate,
     ContractRuleError,
     MinimumTermNotReached,
+    PlanChangeAfterCancellation,
+    PlanChangeNotActive,
+    PlanUnchanged,
     PlatformNotOffered,
     PlatformPastEndOfSupport,
     PlatformUnknown,
     StartAfterEndOfSupport,
     TransitionNotAllowed,
+)
+from patchdesk.engine.contracts.plan_changes import (
+    check_plan_change,
+    last_day_before_change,
+    plan_change_effective_on,
 )
 from patchdesk.engine.contracts.plans import Plan, plan_covers
 from patchdesk.engine.contracts.rules import (
@@ -72,6 +80,9 @@ __all__ = [
     "MinimumTermNotReached",
     "NoDocumentInForce",
     "Plan",
+    "PlanChangeAfterCancellation",
+    "PlanChangeNotActive",
+    "PlanUnchanged",
     "PlatformNotOffered",
     "PlatformPastEndOfSupport",
     "PlatformUnknown",
@@ -80,6 +91,7 @@ __all__ = [
     "add_months",
     "cancellation_deadline",
     "check_cancellation",
+    "check_plan_change",
     "check_platform_open",
     "check_start",
     "document_in_force",
@@ -90,10 +102,12 @@ __all__ = [
     "has_service_ended",
     "is_covered",
     "is_month_end",
+    "last_day_before_change",
     "minimum_end_date",
     "month_end",
     "month_start",
     "next_state",
+    "plan_change_effective_on",
     "plan_covers",
     "select_service_end",
     "start_date_for",

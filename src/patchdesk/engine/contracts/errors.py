@@ -15,6 +15,9 @@ __all__ = [
     "CancellationTooLate",
     "ContractRuleError",
     "MinimumTermNotReached",
+    "PlanChangeAfterCancellation",
+    "PlanChangeNotActive",
+    "PlanUnchanged",
     "PlatformNotOffered",
     "PlatformPastEndOfSupport",
     "PlatformUnknown",
@@ -127,3 +130,29 @@ class CancellationAfterServiceEnd(ContractRuleError):
     def __init__(self, *, cancel_on: date, ends_on: date) -> None:
         super().__init__(cancel_on=cancel_on, ends_on=ends_on)
         self.ends_on = ends_on
+
+
+class PlanChangeNotActive(ContractRuleError):
+    """Only a contract in service (active, without a change already decided) changes plan."""
+
+    code = "plan_change_not_active"
+
+    def __init__(self, *, state: str) -> None:
+        super().__init__(state=state)
+
+
+class PlanChangeAfterCancellation(ContractRuleError):
+    """A cancellation is pending: the service ends, there is no plan to change."""
+
+    code = "plan_change_after_cancellation"
+
+    def __init__(self, *, cancel_on: date) -> None:
+        super().__init__(cancel_on=cancel_on)
+        self.cancel_on = cancel_on
+
+
+class PlanUnchanged(ContractRuleError):
+    code = "plan_unchanged"
+
+    def __init__(self, *, plan: str) -> None:
+        super().__init__(plan=plan)

@@ -11,6 +11,10 @@ Decisions where the specification is silent are explained in docs/contracts.md:
   earliest, and with month-end cancellation dates on 2027-02-28 at the earliest.
 * End of support (R13): the service ends with the platform's end of support; the minimum term
   does not apply to that end. No contract may start after it.
+* Plan change: a new contract for the other plan starts on the business day after the change
+  was accepted (the R11 lead time); the old contract's last day is the day before. Neither the
+  month-end rule nor the minimum term applies to that end: the service continues
+  (``plan_changes``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ MINIMUM_TERM_MONTHS = 1
 class EndReason(enum.StrEnum):
     CANCELLED = "cancelled"
     END_OF_SUPPORT = "end_of_support"
+    PLAN_CHANGED = "plan_changed"  # a new contract for the other plan took over the next day
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,11 +74,15 @@ class ContractFacts:
     start_date: date | None = None
     cancel_on: date | None = None  # the requested cancellation date (last day of service)
     support_ends_on: date | None = None  # the platform's end of support (last day covered)
+    replaced_after: date | None = None  # an accepted plan change: the last day before the new one
 
     @property
     def ends_on(self) -> date | None:
-        """The last day of service as known today: cancellation or end of support, the earlier."""
-        dates = [d for d in (self.cancel_on, self.support_ends_on) if d is not None]
+        """The last day of service as known today: cancellation, end of support or the day
+        before an accepted plan change, the earliest."""
+        dates = [
+            d for d in (self.cancel_on, self.support_ends_on, self.replaced_after) if d is not None
+        ]
         return min(dates) if dates else None
 
 
@@ -176,9 +185,13 @@ def due_action(facts: ContractFacts, *, today: date) -> ContractAction | None:
 
 
 def end_reason(facts: ContractFacts) -> EndReason:
-    if facts.cancel_on is not None and (
-        facts.support_ends_on is None or facts.cancel_on < facts.support_ends_on
-    ):
+    """Why the contract ends on ``facts.ends_on``; the vendor's end of support wins a tie."""
+    ends_on = facts.ends_on
+    if facts.support_ends_on is not None and facts.support_ends_on == ends_on:
+        return EndReason.END_OF_SUPPORT
+    if facts.replaced_after is not None and facts.replaced_after == ends_on:
+        return EndReason.PLAN_CHANGED
+    if facts.cancel_on is not None:
         return EndReason.CANCELLED
     return EndReason.END_OF_SUPPORT
 

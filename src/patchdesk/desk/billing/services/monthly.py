@@ -22,10 +22,26 @@ from patchdesk.desk.billing.services._common import check_operator, now_or
 from patchdesk.desk.contracts.choices import PlanChoices
 from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.core.services import audit_record
-from patchdesk.engine.billing import BillingRuleError, QuoteState, compute_monthly_lines
+from patchdesk.engine.billing import (
+    BillingRuleError,
+    MonthlyLine,
+    QuoteState,
+    compute_monthly_lines,
+)
 from patchdesk.engine.contracts import month_end, month_start
 
 __all__ = ["billing_month_close", "billing_month_generate"]
+
+
+def _description(line: MonthlyLine, plan_labels: dict[str, str]) -> str:
+    """The server and its plan; after a plan change in the month, each plan with its days."""
+    if not line.is_plan_change:
+        return f"{line.label} {plan_labels[line.plan]}"
+    parts = ", ".join(
+        f"{plan_labels[part.plan]} {part.period_start:%m-%d} to {part.period_end:%m-%d}"
+        for part in line.parts
+    )
+    return f"{line.label} {parts}"
 
 
 @transaction.atomic
@@ -64,7 +80,7 @@ def billing_month_generate(
             customer_id=line.customer_id,
             kind=BillingLineKind.MONTHLY_FEE,
             contract_id=line.contract_id,
-            description=f"{line.label} {plan_labels[line.plan]}",
+            description=_description(line, plan_labels),
             period_start=line.period_start,
             period_end=line.period_end,
             days_in_service=line.days_in_service,

@@ -17,6 +17,7 @@ from patchdesk.desk.contracts.services.lifecycle import (
     contracts_advance_due,
     contracts_eos_warn_due,
 )
+from patchdesk.desk.contracts.services.plan_changes import contract_plan_change_request
 from patchdesk.desk.contracts.services.provider_rules import (
     DocumentVersionExistsError,
     InvalidCalendarError,
@@ -38,6 +39,7 @@ __all__ = [
     "contract_cancellation_request",
     "contract_cancellation_withdraw",
     "contract_eos_warn",
+    "contract_plan_change_request",
     "contract_reject",
     "contracts_advance_due",
     "contracts_eos_warn_due",

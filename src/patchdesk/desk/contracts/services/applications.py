@@ -31,6 +31,7 @@ from patchdesk.desk.contracts.services._common import (
     transition,
 )
 from patchdesk.desk.contracts.services.notices import customer_notice_send
+from patchdesk.desk.contracts.services.plan_changes import contract_plan_change_accept
 from patchdesk.desk.core.errors import ValidationFailedError
 from patchdesk.desk.core.services import audit_record
 from patchdesk.desk.customers.models import Customer
@@ -180,9 +181,12 @@ def contract_apply(
 def contract_accept(
     contract: Contract, *, actor: User | None, now: datetime | None = None
 ) -> Contract:
-    """Accept an application: the service starts on the next business day (R11)."""
+    """Accept an application: the service starts on the next business day (R11). A plan
+    change (an application replacing a contract) takes effect the same way."""
     check_operator(actor)
     contract = lock(contract)
+    if contract.previous_id is not None:
+        return contract_plan_change_accept(contract, actor=actor, now=now_or(now))
     state = transition(contract, ContractAction.ACCEPT)
     now = now_or(now)
     calendar = business_calendar()
@@ -236,7 +240,7 @@ def contract_reject(
     contract.save(update_fields=["state", "decided_at", "decided_by", "rejection_reason"])
     audit_record(
         actor=actor,
-        action="contract.reject",
+        action="contract.plan_change_reject" if contract.previous_id else "contract.reject",
         obj=contract,
         changes={"state": [before, state]},
         message=contract.rejection_reason,

@@ -10,10 +10,18 @@ from django.db import transaction
 
 from patchdesk.desk.accounts.models import User
 from patchdesk.desk.contracts.choices import CancellationState, Channel
-from patchdesk.desk.contracts.errors import CancellationPendingError
+from patchdesk.desk.contracts.errors import (
+    CancellationDuringPlanChangeError,
+    CancellationPendingError,
+)
 from patchdesk.desk.contracts.mappers import contract_facts
 from patchdesk.desk.contracts.models import CancellationRequest, Contract
-from patchdesk.desk.contracts.selectors import business_calendar, documents_in_force
+from patchdesk.desk.contracts.selectors import (
+    business_calendar,
+    contract_plan_change,
+    documents_in_force,
+    service_started_on,
+)
 from patchdesk.desk.contracts.services._common import (
     check_may_act_for,
     check_operator,
@@ -59,12 +67,20 @@ def contract_cancellation_request(
         if pending.cancel_on == cancel_on:
             return pending
         raise CancellationPendingError(cancel_on=pending.cancel_on)
+    changing = contract_plan_change(contract)
+    if changing is not None:
+        raise CancellationDuringPlanChangeError(
+            server=contract.server.name,
+            plan=changing.get_plan_display(),
+            state=changing.get_state_display(),
+        )
     state = transition(contract, ContractAction.REQUEST_CANCELLATION)
     facts = contract_facts(contract, pending=None)
-    assert contract.start_date is not None  # an active contract has started
+    started_on = service_started_on(contract)
+    assert started_on is not None  # an active contract has started
     try:
         check_cancellation(
-            start_date=contract.start_date,
+            start_date=started_on,
             requested_on=today,
             cancel_on=cancel_on,
             support_ends_on=facts.support_ends_on,

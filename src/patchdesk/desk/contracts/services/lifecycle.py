@@ -113,7 +113,9 @@ def contract_eos_warn(contract_id: int, *, now: datetime | None = None) -> bool:
     warn = end_of_support_warning_due(
         support_ends_on=ends_on, today=today, warning_days=calendar_settings_get().eos_warning_days
     )
-    if not warn or ends_on is None or (facts.cancel_on is not None and facts.cancel_on < ends_on):
+    # Cancelled, or replaced by a plan change, before the end: the new contract is warned.
+    ended_earlier = ends_on is not None and facts.ends_on is not None and facts.ends_on < ends_on
+    if not warn or ends_on is None or ended_earlier:
         return False
     contract.eos_warned_at = now
     contract.save(update_fields=["eos_warned_at"])

@@ -22,6 +22,7 @@ from patchdesk.desk.contracts.forms import (
     CustomerChoiceForm,
     OptionalReasonForm,
     OrderForm,
+    OrderPlanChangeForm,
     ReasonForm,
 )
 from patchdesk.desk.contracts.models import Contract
@@ -31,7 +32,10 @@ from patchdesk.desk.contracts.selectors import (
     contract_history_rows,
     contract_list,
     contract_pending_cancellation,
+    contract_plan_change,
     earliest_cancellation_for,
+    plan_change_refusal,
+    plan_change_target,
     server_application_options,
 )
 from patchdesk.desk.contracts.services import (
@@ -39,6 +43,7 @@ from patchdesk.desk.contracts.services import (
     contract_apply,
     contract_cancellation_request,
     contract_cancellation_withdraw,
+    contract_plan_change_request,
     contract_reject,
 )
 from patchdesk.desk.contracts.views._common import (
@@ -57,6 +62,7 @@ __all__ = [
     "ContractCancelView",
     "ContractDetailView",
     "ContractListView",
+    "ContractPlanChangeView",
     "ContractRejectView",
     "ContractWithdrawCancellationView",
     "OrderFormView",
@@ -102,10 +108,20 @@ class ApplicationListView(OperatorRequiredMixin, DisplayTimeZoneMixin, TemplateV
 
 
 def _detail_context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str, Any]:
-    today = business_calendar().local_date(timezone.now())
+    calendar = business_calendar()
+    today = calendar.local_date(timezone.now())
     earliest = earliest_cancellation_for(contract, today=today)
+    target = plan_change_target(contract)
     return {
         "contract": contract,
+        "plan_change": contract_plan_change(contract),
+        "target_plan": Contract(plan=target.value).get_plan_display(),
+        "plan_change_refusal": plan_change_refusal(
+            contract, to_plan=target, today=today, calendar=calendar
+        ),
+        "plan_change_form": forms.get("plan_change_form")
+        or OrderPlanChangeForm(initial={"plan": target.value, "submission_key": uuid.uuid4()}),
+        "start_if_accepted_now": calendar.next_business_day(today),
         "pending": contract_pending_cancellation(contract),
         "earliest": earliest,
         "history": contract_history_rows(contract),
@@ -208,6 +224,34 @@ class ContractCancelView(_ContractActionView):
                 messages.success(request, _("The cancellation has been recorded."))
                 return redirect("console:contracts:detail", pk=contract.pk)
         return self.refused(request, contract, cancel_form=form)
+
+
+class ContractPlanChangeView(_ContractActionView):
+    """A plan change the customer asked for by mail, phone or order form, recorded by an
+    operator (received through: order form); it is then accepted like an application."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = _contract_or_404(request, pk)
+        form = OrderPlanChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                change = contract_plan_change_request(
+                    contract,
+                    plan=form.cleaned_data["plan"],
+                    actor=acting_user(request),
+                    channel=Channel.ORDER_FORM,
+                    submission_key=form.cleaned_data["submission_key"],
+                    order_reference=form.cleaned_data["order_reference"],
+                )
+            except PatchdeskError as exc:
+                return self.refused(request, contract, error=exc.message)
+            messages.success(
+                request,
+                _("Plan change to %(plan)s entered for %(server)s; accept it when ready.")
+                % {"plan": change.get_plan_display(), "server": contract.server.name},
+            )
+            return redirect("console:contracts:detail", pk=change.pk)
+        return self.refused(request, contract, plan_change_form=form)
 
 
 class ContractWithdrawCancellationView(_ContractActionView):

@@ -21,20 +21,27 @@ from django.views.generic import TemplateView
 
 from patchdesk.desk.accounts.access import CustomerUserRequiredMixin
 from patchdesk.desk.accounts.models import CustomerRole
-from patchdesk.desk.contracts.forms import ApplicationForm, CancellationForm
+from patchdesk.desk.contracts.forms import ApplicationForm, CancellationForm, PlanChangeForm
 from patchdesk.desk.contracts.models import Contract
 from patchdesk.desk.contracts.selectors import (
     business_calendar,
     contract_get,
     contract_history_rows,
     contract_pending_cancellation,
+    contract_plan_change,
     contracts_of_submission,
     documents_in_force,
     earliest_cancellation_for,
+    plan_change_refusal,
+    plan_change_target,
     server_application_options,
     server_contract_rows,
 )
-from patchdesk.desk.contracts.services import contract_apply, contract_cancellation_request
+from patchdesk.desk.contracts.services import (
+    contract_apply,
+    contract_cancellation_request,
+    contract_plan_change_request,
+)
 from patchdesk.desk.contracts.views._common import (
     DisplayTimeZoneMixin,
     acting_user,
@@ -47,6 +54,7 @@ __all__ = [
     "PortalCancelView",
     "PortalContractDetailView",
     "PortalContractListView",
+    "PortalPlanChangeView",
 ]
 
 
@@ -154,6 +162,8 @@ def _detail_context(
     return {
         "contract": contract,
         "pending": contract_pending_cancellation(contract),
+        "plan_change": contract_plan_change(contract),
+        "target_plan": plan_change_target(contract),
         "earliest": earliest,
         "form": form,
         "history": contract_history_rows(contract),
@@ -202,3 +212,65 @@ class PortalCancelView(CustomerUserRequiredMixin, View):
             PortalContractDetailView.template_name,
             _detail_context(request, contract, form),
         )
+
+
+class PortalPlanChangeView(CustomerUserRequiredMixin, View):
+    """A plan change of one contract (Standard ⇄ Security Update Service), asked by an admin:
+    the date it would take effect and what it covers are shown before posting."""
+
+    template_name = "contracts/portal/plan_change.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not _is_admin(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def _context(self, contract: Contract, form: PlanChangeForm | None = None) -> dict[str, Any]:
+        calendar = business_calendar()
+        today = calendar.local_date(timezone.now())
+        target = plan_change_target(contract)
+        if form is None:
+            form = PlanChangeForm(initial={"plan": target.value, "submission_key": uuid.uuid4()})
+        specification, terms = documents_in_force(on=today)
+        return {
+            "contract": contract,
+            "target_plan": Contract(plan=target.value).get_plan_display(),
+            "is_upgrade": target.value == "security_update",
+            "refusal": plan_change_refusal(
+                contract, to_plan=target, today=today, calendar=calendar
+            ),
+            "form": form,
+            "earliest_start": calendar.next_business_day(today),
+            "specification": specification,
+            "terms": terms,
+            "display_tz": contract.customer.time_zone,
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = _contract_or_404(request, pk)
+        return render(request, self.template_name, self._context(contract))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = _contract_or_404(request, pk)
+        form = PlanChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                change = contract_plan_change_request(
+                    contract,
+                    plan=form.cleaned_data["plan"],
+                    actor=acting_user(request),
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except PatchdeskError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your request to change %(server)s to %(plan)s has been received. The "
+                        "new plan takes effect on the business day after we accept it."
+                    )
+                    % {"server": contract.server.name, "plan": change.get_plan_display()},
+                )
+                return redirect(reverse("portal:contracts:detail", args=[contract.pk]))
+        return render(request, self.template_name, self._context(contract, form))
