@@ -26,6 +26,7 @@ EXPECTED = {
     "apt-refused-removal": (WorkStatus.REFUSED, [WorkReason.DRY_RUN_REMOVES_PACKAGES]),
     "apt-refused-new-package": (WorkStatus.REFUSED, [WorkReason.DRY_RUN_UNEXPECTED_PACKAGES]),
     "apt-new-package-allowed": (WorkStatus.DONE, []),
+    "apt-kernel-new-abi": (WorkStatus.DONE, []),
     "apt-refused-locked": (WorkStatus.REFUSED, [WorkReason.PACKAGE_MANAGER_LOCKED]),
     "apt-refused-tls-passphrase": (WorkStatus.REFUSED, [WorkReason.TLS_PASSPHRASE_MISSING]),
     "apt-apache-restarted-with-passphrase": (WorkStatus.DONE, []),

@@ -1,11 +1,12 @@
 """Record real update runs on testbed hosts for the remediation unit tests.
 
-``python -m patchdesk_testing.testbed.record_remediation OUTDIR`` brings up a testbed,
+``python -m patchdesk_testing.testbed.record_remediation OUTDIR [kernel]`` brings up a testbed,
 prepares the scenario hosts (synthetic security repositories, a held dpkg lock, Apache with
 an encrypted key, the simulated RPM host) and runs each scenario through recording
 transports. Each file holds the commands of every connection of one run, in order, plus the
 scenario (requests and options) under ``"scenario"``. The mirror's host name becomes
-``mirror.invalid`` and stdin (which can hold a passphrase) is not kept.
+``mirror.invalid`` and stdin (which can hold a passphrase) is not kept. With ``kernel`` only
+the synthetic kernel scenario (:data:`KERNEL_SCENARIO`) is recorded, on a host of its own.
 """
 
 from __future__ import annotations
@@ -185,6 +186,15 @@ DEBIAN_SCENARIOS = (
     ),
 )
 
+KERNEL_SCENARIO = Scenario(
+    name="apt-kernel-new-abi",
+    requests=(
+        _item(
+            "linux-image-1.0.0-1-pdtest", "1.0.0-2", basis=VersionBasis.SOURCE, advisory_id="DSA-K"
+        ),
+    ),
+)
+
 RPM_SCENARIOS = (
     Scenario(
         name="dnf-advisory-done",
@@ -208,6 +218,22 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     mirror_hosts = find_mirror().hosts
     bed = Testbed()
+    if argv[1:] == ["kernel"]:
+        updates = remediation.DEB_KERNEL_UPDATES
+        with (
+            bed.running(1),
+            remediation.serve_deb_security_repository(
+                updates, remediation.DEB_KERNEL_REPO_PORT
+            ) as www,
+        ):
+            (host,) = bed.hosts
+            remediation.install_deb_security_scenario(host, www, updates)
+            result, recordings = asyncio.run(
+                record_run(_target(bed, host, "deploy"), KERNEL_SCENARIO)
+            )
+            _write(out, KERNEL_SCENARIO, recordings, mirror_hosts)
+            print(f"recorded {KERNEL_SCENARIO.name}: {result.status} {result.items}")
+        return 0
     with (
         bed.running(3),
         remediation.serve_deb_security_repository() as deb_www,

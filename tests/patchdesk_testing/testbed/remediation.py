@@ -23,6 +23,8 @@ from patchdesk_testing.testbed.hosts import TestbedHost
 
 __all__ = [
     "DEB_ADVISORY",
+    "DEB_KERNEL_REPO_PORT",
+    "DEB_KERNEL_UPDATES",
     "DEB_UPDATES",
     "RPM_ADVISORY",
     "RPM_UPDATES",
@@ -52,6 +54,7 @@ class SyntheticPackage:
     conflicts: str = ""  # of the new version
     obsoletes: str = ""  # of the new version (rpm)
     in_repository_only: bool = False  # not installed: a dependency the update pulls in
+    old_depends: str = ""  # of the old version
 
 
 DEB_UPDATES = (
@@ -75,6 +78,27 @@ DEB_UPDATES = (
     ),
     SyntheticPackage(name="pdtest-legacy", old="1.0-1", new=""),
 )
+
+# a kernel whose fix ships in a new ABI package, pulled in by the flavour's metapackage (the
+# Debian way: linux-image-amd64 -> linux-image-6.1.0-21-amd64); the collector sees the
+# linux-image-<release> packages as installed kernels (the running one is the host's own)
+DEB_KERNEL_UPDATES = (
+    SyntheticPackage(name="linux-image-1.0.0-1-pdtest", old="1.0.0-1", new="", source="linux"),
+    SyntheticPackage(
+        name="linux-image-1.0.0-2-pdtest", old="", new="1.0.0-2", source="linux",
+        in_repository_only=True,
+    ),
+    SyntheticPackage(
+        name="linux-image-pdtest", old="1.0.0-1", new="1.0.0-2", source="linux-signed-pdtest",
+        old_depends="linux-image-1.0.0-1-pdtest", depends="linux-image-1.0.0-2-pdtest",
+    ),
+    # in the repository, never pulled in: a debug image of the new ABI
+    SyntheticPackage(
+        name="linux-image-1.0.0-2-pdtest-dbg", old="", new="1.0.0-2", source="linux",
+        in_repository_only=True,
+    ),
+)  # fmt: skip
+DEB_KERNEL_REPO_PORT = 8086
 
 RPM_UPDATES = (
     # one source rpm, two binaries (a subpackage that needs the library's new version)
@@ -160,6 +184,8 @@ def _deb(work: Path, package: SyntheticPackage, version: str) -> Path:
         fields.append(f"Source: {package.source}")
     if version == package.new and package.depends:
         fields.append(f"Depends: {package.depends}")
+    if version == package.old and package.old_depends:
+        fields.append(f"Depends: {package.old_depends}")
     if version == package.new and package.conflicts:
         fields.append(f"Conflicts: {package.conflicts}")
     fields.append(f"Description: patchdesk remediation test package {package.name}")
@@ -181,17 +207,20 @@ def _serve(directory: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def serve_deb_security_repository() -> Iterator[Path]:
-    """The :data:`DEB_UPDATES` new versions in a repository labelled like Debian's security
-    archive (``Origin: Debian``, ``Label: Debian-Security``, suite ``bookworm-security``), and
-    the old versions as loose files under ``old/``; served on the bridge at port 8084."""
+def serve_deb_security_repository(
+    packages: tuple[SyntheticPackage, ...] = DEB_UPDATES, port: int = DEB_REPO_PORT
+) -> Iterator[Path]:
+    """The new versions of ``packages`` (default :data:`DEB_UPDATES`) in a repository labelled
+    like Debian's security archive (``Origin: Debian``, ``Label: Debian-Security``, suite
+    ``bookworm-security``), and the old versions as loose files under ``old/``; served on the
+    bridge at ``port`` (default 8084)."""
     with tempfile.TemporaryDirectory(prefix="pdtest-debsec-") as temporary:
         work = Path(temporary)
         www = work / "www"
         (www / "pool").mkdir(parents=True)
         (www / "old").mkdir()
         (work / "build").mkdir()
-        for package in DEB_UPDATES:
+        for package in packages:
             if package.old:
                 (www / "old" / f"{package.name}.deb").write_bytes(
                     _deb(work / "build", package, package.old).read_bytes()
@@ -218,7 +247,8 @@ def serve_deb_security_repository() -> Iterator[Path]:
         ).stdout
         (www / "dists" / suite / "Release").write_text(release)
         work.chmod(0o755)
-        server = _serve(www, DEB_REPO_PORT)
+        (work / "port").write_text(str(port))
+        server = _serve(www, port)
         try:
             yield www
         finally:
@@ -226,15 +256,19 @@ def serve_deb_security_repository() -> Iterator[Path]:
             server.wait(timeout=10)
 
 
-def install_deb_security_scenario(host: TestbedHost, www: Path) -> None:
-    """Install the old versions with ``dpkg -i`` and add the repository (then ``apt-get
-    update``, which also refreshes the real mirror's indexes)."""
-    names = [p.name for p in DEB_UPDATES if p.old]
+def install_deb_security_scenario(
+    host: TestbedHost, www: Path, packages: tuple[SyntheticPackage, ...] = DEB_UPDATES
+) -> None:
+    """Install the old versions of ``packages`` (those :func:`serve_deb_security_repository`
+    serves at ``www``) with ``dpkg -i`` and add the repository (then ``apt-get update``, which
+    also refreshes the real mirror's indexes)."""
+    names = [p.name for p in packages if p.old]
+    port = int((www.parent / "port").read_text())
     for name in names:
         host.write(f"/tmp/pdtest/{name}.deb", (www / "old" / f"{name}.deb").read_bytes())
     host.write(
         "/etc/apt/sources.list.d/pdtest-security.list",
-        f"deb [trusted=yes] http://{network.BRIDGE_IP}:{DEB_REPO_PORT}/ bookworm-security main\n",
+        f"deb [trusted=yes] http://{network.BRIDGE_IP}:{port}/ bookworm-security main\n",
     )
     host.write(
         "/etc/apt/apt.conf.d/02pdtest-direct",

@@ -22,6 +22,7 @@ __all__ = [
     "ItemOutcome",
     "ItemResult",
     "ItemState",
+    "KernelTarget",
     "PackageChange",
     "PackageManager",
     "PendingRestart",
@@ -125,6 +126,22 @@ class ItemState(enum.StrEnum):
     TO_UPDATE = "to_update"
     ALREADY_FIXED = "already_fixed"  # installed version is at or above the minimum
     NOT_INSTALLED = "not_installed"  # nothing to update: the package is not on the server
+    REBOOT_ONLY = "reboot_only"  # a kernel item: a fixed kernel is installed, not yet running
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KernelTarget:
+    """How a requested kernel package is fixed: by a kernel of the same flavour.
+
+    Debian and Ubuntu ship a kernel fix in a new package with another ABI name
+    (``linux-image-6.1.0-21-amd64``), pulled in by the flavour's metapackages
+    (``linux-image-amd64``): ``metapackages`` are the installed ones the work updates. On RPM
+    systems the kernel is an install-only package: the flavour is the package name itself
+    (``kernel-core``) and the update installs the new kernel next to the old one.
+    """
+
+    flavour: str  # "amd64", "cloud-amd64", "generic"; rpm: the package name
+    metapackages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +149,7 @@ class PlannedItem:
     request: RequestedItem
     state: ItemState
     installed_version: str = ""  # the compared (binary or source) version when planned
+    kernel: KernelTarget | None = None  # a kernel item (see :class:`KernelTarget`)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,6 +199,7 @@ class PlanRefusalCode(enum.StrEnum):
     INVENTORY_UNUSABLE = "inventory_unusable"  # a failed scan, or no platform
     UNSUPPORTED_PLATFORM = "unsupported_platform"  # no package manager the engine drives
     INVALID_ITEM = "invalid_item"  # a name or version that is not valid for the platform
+    KERNEL_META_MISSING = "kernel_meta_missing"  # no metapackage pulls in a new kernel
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,6 +269,7 @@ class WorkReason(enum.StrEnum):
     DRY_RUN_SKIPS_PACKAGES = "dry_run_skips_packages"
     FIX_NOT_AVAILABLE = "fix_not_available"  # the candidate is below the minimum version
     TLS_PASSPHRASE_MISSING = "tls_passphrase_missing"  # noqa: S105 - R13: ask the customer
+    KERNEL_META_MISSING = "kernel_meta_missing"  # the kernel's metapackage is gone since the plan
     # during and after the update
     APPLY_FAILED = "apply_failed"  # the package manager reported an error
     APPLY_TIMEOUT = "apply_timeout"
@@ -332,6 +352,7 @@ class PackageChange:
 
 class ItemOutcome(enum.StrEnum):
     FIXED = "fixed"  # below the minimum before, at or above it after this run
+    FIXED_PENDING_REBOOT = "fixed_pending_reboot"  # a fixed kernel is installed, not yet running
     ALREADY_FIXED = "already_fixed"  # at or above the minimum before the run (a retry)
     NOT_INSTALLED = "not_installed"  # the package is not on the server: nothing to fix
     NOT_FIXED = "not_fixed"

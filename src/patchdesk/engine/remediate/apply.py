@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from patchdesk.engine.model.inventory import HostInventory
 from patchdesk.engine.model.work import (
+    ItemOutcome,
+    ItemState,
     PackageManager,
     PendingRestart,
     RestartOutcome,
@@ -16,6 +18,7 @@ from patchdesk.engine.model.work import (
 )
 from patchdesk.engine.remediate import backends, commands
 from patchdesk.engine.remediate.flow import Prepared, WorkFlow
+from patchdesk.engine.remediate.outcome import verify_run
 from patchdesk.engine.remediate.parsers import parse_showauto
 from patchdesk.engine.remediate.reboot import schedule_reboot
 from patchdesk.engine.remediate.restarts import (
@@ -26,7 +29,7 @@ from patchdesk.engine.remediate.restarts import (
 )
 from patchdesk.engine.transport.errors import CommandTimeoutError
 
-__all__ = ["after_update", "apply_update"]
+__all__ = ["after_update", "apply_update", "reboot_into_kernel"]
 
 
 async def apply_update(flow: WorkFlow, prepared: Prepared) -> None:
@@ -141,10 +144,36 @@ def _still_waiting(flow: WorkFlow, final: HostInventory) -> None:
             )
 
 
+async def reboot_into_kernel(flow: WorkFlow) -> None:
+    """Nothing to update, but a fixed kernel waits to be booted: with the request's leave,
+    rescan (the restart check included) and reboot."""
+    state = flow.state
+    if not flow.plan.allow_reboot or not any(i.state is ItemState.REBOOT_ONLY for i in state.items):
+        return
+    flow.session.enter(WorkPhase.SCAN_AFTER, "scan before the reboot into the fixed kernel")
+    after = await flow.scan(full=True)
+    if after.error is not None:
+        state.stop(
+            WorkStatus.FAILED, flow.session.issue(WorkReason.RESCAN_FAILED, after.error.message)
+        )
+        return
+    state.after = after
+    await _maybe_reboot(flow)
+
+
+def _reboot_required(flow: WorkFlow) -> bool:
+    """The rescan says so, or a kernel item's fixed kernel is installed but not running."""
+    after = flow.state.after
+    if after is None:
+        return False
+    if after.restart is not None and after.restart.reboot_required:
+        return True
+    return any(i.outcome is ItemOutcome.FIXED_PENDING_REBOOT for i in verify_run(flow.state))
+
+
 async def _maybe_reboot(flow: WorkFlow) -> None:
     state, plan = flow.state, flow.plan
-    after = state.after
-    if after is None or after.restart is None or not after.restart.reboot_required:
+    if not _reboot_required(flow):
         return
     if not plan.allow_reboot:
         return

@@ -32,6 +32,7 @@ from patchdesk.engine.remediate.dryrun import (
     parse_dnf_transaction,
     parse_zypper_summary,
 )
+from patchdesk.engine.remediate.kernel import is_flavour_kernel
 from patchdesk.engine.remediate.parsers import parse_apt_candidates
 from patchdesk.engine.remediate.session import WorkSession
 from patchdesk.engine.transport.base import CommandResult
@@ -161,10 +162,16 @@ async def run_dry_run(
             commands.apt_simulate(names, full_upgrade=plan.full_upgrade), purpose=purpose
         )
         dry_run = parse_apt_simulation(result)
+        kernels = [i.kernel for i in plan.items if i.kernel is not None]
         pins = [
             f"{e.name}={e.new_version}"
             for e in dry_run.entries
             if e.action is TransactionAction.UPGRADE
+            # a kernel item's new image: its source version is compared with the minimum
+            or (
+                e.action is TransactionAction.INSTALL
+                and any(is_flavour_kernel(k, e.name, plan.package_format) for k in kernels)
+            )
         ]
         sources: dict[tuple[str, str], str] = {}
         if pins and dry_run.problem is None:

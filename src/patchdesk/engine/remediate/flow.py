@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from patchdesk.engine.collect.host import CollectOptions, collect_inventory
 from patchdesk.engine.model.inventory import HostInventory, ScanError
 from patchdesk.engine.model.work import (
+    ItemState,
     PlannedPackage,
     TransactionEntry,
     WorkIssue,
@@ -108,11 +109,31 @@ class WorkFlow:
             )
         state.before = before
         requests = [item.request for item in plan.items]
-        evaluation = evaluate_items(requests, before.packages, plan.package_format)
+        evaluation = evaluate_items(
+            requests,
+            before.packages,
+            plan.package_format,
+            kernel=before.kernel,
+            kernel_targets=[item.kernel for item in plan.items],
+        )
         state.items = evaluation.items
+        if evaluation.meta_missing:
+            names = [i.request.package for i in evaluation.meta_missing]
+            raise self.refuse(
+                WorkReason.KERNEL_META_MISSING,
+                f"no kernel metapackage is installed any more for {', '.join(names)}: install "
+                "the kernel metapackage for the flavour, or update the kernel by hand",
+                packages=", ".join(names),
+            )
         await self.prechecks()
         if not evaluation.packages and not plan.full_upgrade:
-            session.enter(WorkPhase.VERIFY, "every requested item is already fixed")
+            waiting = any(i.state is ItemState.REBOOT_ONLY for i in evaluation.items)
+            session.enter(
+                WorkPhase.VERIFY,
+                "nothing to update: a fixed kernel is installed and waits for a reboot"
+                if waiting
+                else "every requested item is already fixed",
+            )
             return None
         await self.check_package_manager()
         session.enter(WorkPhase.REFRESH, "refresh the package indexes")
@@ -178,6 +199,7 @@ class WorkFlow:
             installed=before.packages,
             planned=[p.name for p in packages],
             candidate_sources=outcome.candidate_sources,
+            items=self.state.items,
         )
         if not review.is_approved:
             for issue in review.issues:

@@ -12,6 +12,7 @@ from datetime import datetime
 from patchdesk.engine.model.inventory import HostInventory, InstalledPackage
 from patchdesk.engine.model.work import (
     ItemOutcome,
+    ItemResult,
     PackageChange,
     PendingRestart,
     PlannedItem,
@@ -28,9 +29,16 @@ from patchdesk.engine.model.work import (
 )
 from patchdesk.engine.remediate.items import verify_items
 
-__all__ = ["RunState", "diff_packages", "finish"]
+__all__ = ["RunState", "diff_packages", "finish", "verify_run"]
 
-_SETTLED = frozenset({ItemOutcome.FIXED, ItemOutcome.ALREADY_FIXED, ItemOutcome.NOT_INSTALLED})
+_SETTLED = frozenset(
+    {
+        ItemOutcome.FIXED,
+        ItemOutcome.ALREADY_FIXED,
+        ItemOutcome.NOT_INSTALLED,
+        ItemOutcome.FIXED_PENDING_REBOOT,  # done: only the reboot is left (reboot_required)
+    }
+)
 
 
 @dataclass(slots=True)
@@ -89,20 +97,48 @@ def diff_packages(
     return tuple(changes)
 
 
-def _final_packages(state: RunState) -> tuple[InstalledPackage, ...] | None:
+def _final_scan(state: RunState) -> HostInventory | None:
     if state.after is not None and state.after.error is None:
-        return state.after.packages
+        return state.after
     if not state.changes_started and state.before is not None:
-        return state.before.packages  # nothing was changed: the scan before is still true
+        return state.before  # nothing was changed: the scan before is still true
     return None
+
+
+def verify_run(state: RunState) -> tuple[ItemResult, ...]:
+    """Each item against the last usable scan (kernel items against its running kernel)."""
+    final = _final_scan(state)
+    return verify_items(
+        state.items,
+        None if final is None else final.packages,
+        state.plan.package_format,
+        kernel=None if final is None else final.kernel,
+        rebooted=state.rebooted,
+    )
+
+
+def _not_fixed(item: ItemResult, *, kernel_rebooted: bool) -> WorkIssue:
+    request = item.request
+    found = item.version_after or "unknown"
+    message = f"{request.package} is at {found}, not at {request.min_version} or later"
+    if kernel_rebooted:
+        message = (
+            f"{request.package}: after the reboot the server does not run a kernel at "
+            f"{request.min_version} or later (running: {found}); check the boot loader's default"
+        )
+    return WorkIssue(
+        code=WorkReason.NOT_FIXED,
+        message=message,
+        params={"package": request.package, "minimum": request.min_version, "found": found},
+    )
 
 
 def finish(
     state: RunState, *, target: str, started_at: datetime, finished_at: datetime
 ) -> WorkResult:
-    plan = state.plan
-    packages = _final_packages(state)
-    items = verify_items(state.items, packages, plan.package_format)
+    final = _final_scan(state)
+    packages = None if final is None else final.packages
+    items = verify_run(state)
     changes: tuple[PackageChange, ...] = ()
     if state.before is not None and packages is not None:
         changes = diff_packages(state.before.packages, packages, state.approved)
@@ -132,19 +168,11 @@ def finish(
         )
     if status is None:
         not_fixed = [i for i in items if i.outcome not in _SETTLED]
-        for item in not_fixed:
-            issues.append(
-                WorkIssue(
-                    code=WorkReason.NOT_FIXED,
-                    message=f"{item.request.package} is at {item.version_after or 'unknown'}, "
-                    f"not at {item.request.min_version} or later",
-                    params={
-                        "package": item.request.package,
-                        "minimum": item.request.min_version,
-                        "found": item.version_after,
-                    },
-                )
-            )
+        kernels = {id(p.request) for p in state.items if p.kernel is not None}
+        issues.extend(
+            _not_fixed(item, kernel_rebooted=state.rebooted and id(item.request) in kernels)
+            for item in not_fixed
+        )
         failed_restart = any(r.outcome is RestartOutcome.FAILED for r in state.restarts)
         if state.window_ended:
             status = WorkStatus.STOPPED_WINDOW_ENDED
@@ -152,8 +180,11 @@ def finish(
             status = WorkStatus.PARTIAL
         else:
             status = WorkStatus.DONE
-    final = state.after if state.after is not None and state.after.error is None else None
-    restart = final.restart if final is not None else None
+    rescan = state.after if state.after is not None and state.after.error is None else None
+    restart = rescan.restart if rescan is not None else None
+    reboot_required = restart.reboot_required if restart is not None else None
+    if any(i.outcome is ItemOutcome.FIXED_PENDING_REBOOT for i in items):
+        reboot_required = True  # the fixed kernel runs only after a reboot
     return WorkResult(
         target=target,
         hostname=state.hostname,
@@ -167,7 +198,7 @@ def finish(
         items=items,
         restarts=tuple(state.restarts),
         pending_restarts=tuple(state.pending),
-        reboot_required=restart.reboot_required if restart is not None else None,
+        reboot_required=reboot_required,
         rebooted=state.rebooted,
         is_changed=bool(changes) or (state.changes_started and packages is None),
         apply_started=state.changes_started,

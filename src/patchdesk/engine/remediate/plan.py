@@ -15,6 +15,7 @@ from patchdesk.engine.model.platform import OsFamily, PackageFormat, Platform
 from patchdesk.engine.model.work import (
     ItemState,
     PackageManager,
+    PlannedItem,
     PlanRefusal,
     PlanRefusalCode,
     RequestedItem,
@@ -22,6 +23,7 @@ from patchdesk.engine.model.work import (
     WorkPlan,
 )
 from patchdesk.engine.remediate.items import evaluate_items
+from patchdesk.engine.remediate.kernel import find_kernel_target
 from patchdesk.engine.remediate.names import (
     ADVISORY_ID,
     CVE_ID,
@@ -57,6 +59,25 @@ def _item_problems(item: RequestedItem, package_format: PackageFormat) -> list[s
 
 def _refusal(code: PlanRefusalCode, message: str, **params: str) -> PlanRefusal:
     return PlanRefusal(code=code, message=message, params=params)
+
+
+def _meta_missing(items: Sequence[PlannedItem]) -> PlanRefusal:
+    problems = tuple(
+        f"{describe(i.request.package)}: no metapackage of the kernel flavour "
+        f"{describe(i.kernel.flavour if i.kernel else '')!r} is installed"
+        for i in items
+    )
+    return PlanRefusal(
+        code=PlanRefusalCode.KERNEL_META_MISSING,
+        message="a kernel fix ships in a new kernel package that only the flavour's "
+        "metapackage pulls in: install the kernel metapackage for the flavour, or update the "
+        "kernel by hand",
+        params={
+            "packages": ", ".join(i.request.package for i in items),
+            "flavour": ", ".join(dict.fromkeys(i.kernel.flavour for i in items if i.kernel)),
+        },
+        problems=problems,
+    )
 
 
 def build_work_plan(
@@ -113,7 +134,15 @@ def build_work_plan(
             params={"count": str(len(problems))},
             problems=tuple(problems),
         )
-    evaluation = evaluate_items(requested, inventory.packages, package_format)
+    evaluation = evaluate_items(
+        requested,
+        inventory.packages,
+        package_format,
+        kernel=inventory.kernel,
+        kernel_targets=[find_kernel_target(item, inventory) for item in requested],
+    )
+    if evaluation.meta_missing:
+        return _meta_missing(evaluation.meta_missing)
     to_update = [i.request for i in evaluation.items if i.state is ItemState.TO_UPDATE]
     advisories = tuple(dict.fromkeys(r.advisory_id for r in to_update))
     # advisory ids and CVE ids are data; only ids of a safe shape are ever used in a command

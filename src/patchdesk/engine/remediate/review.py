@@ -6,7 +6,11 @@ Dependency rule: a transaction line is accepted when it is
 2. an upgrade of an installed package built from the same source package as a planned one
    (sibling binaries that must move together, like ``perl`` and ``perl-base``);
 3. an install or upgrade of a package the request lists in ``allowed_dependencies``;
-4. with a full upgrade (only when the request says so), an upgrade of any installed package.
+4. with a full upgrade (only when the request says so), an upgrade of any installed package;
+5. for a kernel item (Debian, Ubuntu), the install of a new kernel ABI's packages of the
+   item's flavour (:func:`~patchdesk.engine.remediate.kernel.is_new_kernel_package`); the
+   dry run must install a kernel image of the flavour at or above the minimum. RPM kernels
+   are install-only: the new kernel is an install of the planned package's own name.
 
 Anything else refuses the work before anything changes: a removal, a downgrade, a reinstall,
 a new package that is not listed, an upgrade of an unrelated package, a planned package the
@@ -19,8 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from patchdesk.engine.model.inventory import InstalledPackage
+from patchdesk.engine.model.platform import PackageFormat
 from patchdesk.engine.model.work import (
     ItemState,
+    KernelTarget,
+    PlannedItem,
     TransactionAction,
     TransactionEntry,
     VersionBasis,
@@ -29,6 +36,7 @@ from patchdesk.engine.model.work import (
     WorkReason,
 )
 from patchdesk.engine.remediate.items import is_at_least
+from patchdesk.engine.remediate.kernel import is_flavour_kernel, is_new_kernel_package
 
 __all__ = ["Review", "describe_entry", "review_transaction"]
 
@@ -70,15 +78,19 @@ def review_transaction(
     installed: Iterable[InstalledPackage],
     planned: Iterable[str],
     candidate_sources: Mapping[tuple[str, str], str] | None = None,
+    items: Sequence[PlannedItem] | None = None,
 ) -> Review:
     """Check ``entries`` against the plan and the packages installed now.
 
     ``planned`` are the package names still to update (from the fresh scan);
     ``candidate_sources`` maps ``(name, new version)`` to the candidate's source version,
     for items whose minimum is a source version (Debian); without it the binary version is
-    compared (rpm: binary and source versions are the same).
+    compared (rpm: binary and source versions are the same). ``items`` are the items as the
+    fresh scan sees them (default: the plan's).
     """
     entries = list(entries)
+    items = plan.items if items is None else items
+    kernels = [i.kernel for i in items if i.kernel is not None and i.state is ItemState.TO_UPDATE]
     installed_by_name = {p.name: p for p in installed}
     planned_names = set(planned)
     sources = {installed_by_name[n].source_name for n in planned_names if n in installed_by_name}
@@ -97,7 +109,10 @@ def review_transaction(
         elif entry.action is TransactionAction.SKIP:
             (skipped if entry.name in planned_names else approved).append(entry)
         elif entry.action is TransactionAction.INSTALL and package is None:
-            (approved if entry.name in allowed else unexpected).append(entry)
+            new_kernel = plan.package_format is PackageFormat.DPKG and any(
+                is_new_kernel_package(k, entry.name) for k in kernels
+            )
+            (approved if entry.name in allowed or new_kernel else unexpected).append(entry)
         elif entry.action in (TransactionAction.UPGRADE, TransactionAction.INSTALL):
             related = (
                 entry.name in planned_names
@@ -119,38 +134,64 @@ def review_transaction(
         issues.append(
             _issue(WorkReason.DRY_RUN_UNEXPECTED_PACKAGES, "would also change", unexpected)
         )
-    issues.extend(_unreached_minimums(plan, entries, planned_names, candidate_sources or {}))
+    issues.extend(_unreached_minimums(plan, items, entries, planned_names, candidate_sources or {}))
     kept = tuple(e for e in approved if e.action is not TransactionAction.SKIP)
     return Review(approved=kept, issues=tuple(issues))
 
 
+def _kernel_entries(
+    target: KernelTarget, entries: Sequence[TransactionEntry], plan: WorkPlan
+) -> list[TransactionEntry]:
+    """The kernel images of the flavour the dry run installs (or upgrades)."""
+    return [
+        e
+        for e in entries
+        if e.action in (TransactionAction.INSTALL, TransactionAction.UPGRADE)
+        and is_flavour_kernel(target, e.name, plan.package_format)
+    ]
+
+
+def _candidates(
+    item: PlannedItem,
+    found: Sequence[TransactionEntry],
+    sources: Mapping[tuple[str, str], str],
+) -> list[str]:
+    """The candidates' versions on the item's basis (source: from ``apt-cache show``)."""
+    if item.request.basis is VersionBasis.SOURCE:
+        return [sources.get((e.name, e.new_version), e.new_version) for e in found]
+    return [e.new_version for e in found]
+
+
 def _unreached_minimums(
     plan: WorkPlan,
+    items: Sequence[PlannedItem],
     entries: Sequence[TransactionEntry],
     planned_names: set[str],
-    candidate_sources: Mapping[tuple[str, str], str],
+    sources: Mapping[tuple[str, str], str],
 ) -> list[WorkIssue]:
-    """Items whose package the dry run does not bring to the requested minimum."""
+    """Items whose package the dry run does not bring to the requested minimum (a kernel
+    item: no kernel of its flavour at or above the minimum is installed by the dry run)."""
     upgrades: dict[str, list[TransactionEntry]] = {}
     for entry in entries:
         if entry.action is TransactionAction.UPGRADE:
             upgrades.setdefault(entry.name, []).append(entry)
     issues = []
-    for item in plan.items:
+    for item in items:
         request = item.request
-        if item.state is not ItemState.TO_UPDATE or request.package not in planned_names:
+        if item.state is not ItemState.TO_UPDATE:
             continue
-        found = upgrades.get(request.package, [])
-        candidates = [
-            candidate_sources.get((e.name, e.new_version), e.new_version)
-            if request.basis is VersionBasis.SOURCE
-            else e.new_version
-            for e in found
-        ]
-        if candidates and all(
-            is_at_least(plan.package_format, c, request.min_version) for c in candidates
-        ):
+        if item.kernel is not None:  # one new kernel of the flavour at the minimum suffices
+            candidates = _candidates(item, _kernel_entries(item.kernel, entries, plan), sources)
+            reached = [is_at_least(plan.package_format, c, request.min_version) for c in candidates]
+            if any(reached):
+                continue
+        elif request.package not in planned_names:
             continue
+        else:  # every instance must reach it
+            candidates = _candidates(item, upgrades.get(request.package, []), sources)
+            reached = [is_at_least(plan.package_format, c, request.min_version) for c in candidates]
+            if reached and all(reached):
+                continue
         shown = ", ".join(candidates) or "none"
         issues.append(
             WorkIssue(

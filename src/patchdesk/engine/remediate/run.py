@@ -26,7 +26,7 @@ from patchdesk.engine.model.work import (
     WorkResult,
     WorkStatus,
 )
-from patchdesk.engine.remediate.apply import after_update, apply_update
+from patchdesk.engine.remediate.apply import after_update, apply_update, reboot_into_kernel
 from patchdesk.engine.remediate.flow import Stop, WorkFlow
 from patchdesk.engine.remediate.outcome import RunState, finish
 from patchdesk.engine.remediate.reboot import SessionFactory, reboot_and_rescan
@@ -132,6 +132,8 @@ async def run_work(
                 if prepared is not None:
                     await apply_update(flow, prepared)
                     await after_update(flow)
+                else:
+                    await reboot_into_kernel(flow)
     except TransportError as exc:
         code = _REASONS.get(str(exc.code), WorkReason.UNREACHABLE)
         status = WorkStatus.FAILED if state.changes_started else WorkStatus.REFUSED
