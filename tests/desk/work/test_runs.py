@@ -240,6 +240,43 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
     assert CaseEvent.objects.filter(item=high, kind="work_done").count() == 1
 
 
+def test_a_kernel_fix_waiting_for_a_reboot_is_done_and_the_notes_say_so(
+    flow: FlowWorld, clock: Clock
+) -> None:
+    """The engine's ``fixed_pending_reboot`` (a fixed kernel installed, not yet running) counts
+    as done; the notes tell the customer a reboot is required."""
+    order = _order(flow, HIGH_ADVISORY)
+    clock.set(2027, 1, 15, 10, 30)
+    run = work_run_request(order, actor=flow.operator, enqueue=False)
+    (claimed,) = remediation._claim(None, clock.now)
+    prepared = remediation._prepare(claimed)
+    high = CaseItem.objects.get(case=flow.case(HIGH_ADVISORY, flow.fleet.sakura))
+    finding = Finding.objects.get(server=flow.web1, advisory__advisory_id=HIGH_ADVISORY)
+    request = RequestedItem(
+        package=finding.package,
+        min_version=finding.fixed_version,
+        item_id=f"{high.pk}:{finding.pk}",
+    )
+    result = WorkResult(
+        target="ssh://deploy@web1.example.jp:22",
+        hostname="web1",
+        status=WorkStatus.DONE,
+        started_at=clock.now,
+        finished_at=clock.now + timedelta(seconds=42),
+        items=(ItemResult(request=request, outcome=ItemOutcome.FIXED_PENDING_REBOOT),),
+        reboot_required=True,
+        is_changed=True,
+        apply_started=True,
+    )
+    remediation._record(prepared, result, clock.now)
+    run.refresh_from_db()
+    order.refresh_from_db()
+    high.refresh_from_db()
+    assert run.status == "done"
+    assert (order.status, high.state) == ("done", "done")
+    assert "更新を完了するにはサーバーの再起動が必要です。" in order.result_notes.splitlines()
+
+
 def test_a_run_lost_with_its_worker_is_recorded_as_failed(flow: FlowWorld, clock: Clock) -> None:
     order = _order(flow, HIGH_ADVISORY)
     clock.set(2027, 1, 15, 10, 30)

@@ -52,6 +52,11 @@ _TEXTS: dict[str, Promise] = {
     _R.DRY_RUN_DOWNGRADES: _("The update would have downgraded packages: refused."),
     _R.DRY_RUN_SKIPS_PACKAGES: _("The package manager would have held back requested packages."),
     _R.FIX_NOT_AVAILABLE: _("The fixed version is not available from the server's repositories."),
+    _R.KERNEL_META_MISSING: _(  # also PlanRefusalCode.KERNEL_META_MISSING (the same code)
+        "The kernel fix is a new kernel package that only the kernel metapackage installs, and "
+        "none is installed: install the kernel metapackage for the flavour, or update the "
+        "kernel by hand."
+    ),
     _R.TLS_PASSPHRASE_MISSING: _(
         "A web server needs its SSL passphrase to restart and none is on file: please enter it "
         "on the server access page."

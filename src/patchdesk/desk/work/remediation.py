@@ -74,7 +74,14 @@ PROGRESS_INTERVAL_S: Final = 0.5
 RUN_STALE_AFTER: Final = timedelta(hours=2)
 """A run with no progress for this long lost its job (the worker stopped): recorded failed."""
 
-_OK = frozenset({ItemOutcome.FIXED, ItemOutcome.ALREADY_FIXED, ItemOutcome.NOT_INSTALLED})
+_OK = frozenset(
+    {
+        ItemOutcome.FIXED,
+        ItemOutcome.ALREADY_FIXED,
+        ItemOutcome.NOT_INSTALLED,
+        ItemOutcome.FIXED_PENDING_REBOOT,  # the notes say a reboot is required
+    }
+)
 _CHANGES_SHOWN = 20
 
 
