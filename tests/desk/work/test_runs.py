@@ -31,6 +31,8 @@ from patchdesk.desk.work.errors import (
 )
 from patchdesk.desk.work.models import WorkOrder, WorkRun
 from patchdesk.desk.work.remediation import work_runs_execute, work_runs_recover
+from patchdesk.desk.work.run_prepare import prepare_run
+from patchdesk.desk.work.run_record import record_run
 from patchdesk.desk.work.services import (
     work_order_result_record,
     work_order_schedule,
@@ -179,7 +181,7 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
     clock.set(2027, 1, 15, 10, 30)
     run = work_run_request(order, actor=flow.operator, enqueue=False)
     (claimed,) = remediation._claim(None, clock.now)
-    prepared = remediation._prepare(claimed)
+    prepared = prepare_run(claimed)
     assert prepared.refusal == ("no_credentials", "web1: no credentials on file")
     high = CaseItem.objects.get(case=flow.case(HIGH_ADVISORY, flow.fleet.sakura))
     medium = CaseItem.objects.get(case=flow.case(MEDIUM_ADVISORY, flow.fleet.sakura))
@@ -220,7 +222,7 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
         is_changed=True,
         apply_started=True,
     )
-    remediation._record(prepared, result, clock.now)
+    record_run(prepared, result, clock.now)
     run.refresh_from_db()
     order.refresh_from_db()
     high.refresh_from_db()
@@ -249,7 +251,7 @@ def test_a_kernel_fix_waiting_for_a_reboot_is_done_and_the_notes_say_so(
     clock.set(2027, 1, 15, 10, 30)
     run = work_run_request(order, actor=flow.operator, enqueue=False)
     (claimed,) = remediation._claim(None, clock.now)
-    prepared = remediation._prepare(claimed)
+    prepared = prepare_run(claimed)
     high = CaseItem.objects.get(case=flow.case(HIGH_ADVISORY, flow.fleet.sakura))
     finding = Finding.objects.get(server=flow.web1, advisory__advisory_id=HIGH_ADVISORY)
     request = RequestedItem(
@@ -268,7 +270,7 @@ def test_a_kernel_fix_waiting_for_a_reboot_is_done_and_the_notes_say_so(
         is_changed=True,
         apply_started=True,
     )
-    remediation._record(prepared, result, clock.now)
+    record_run(prepared, result, clock.now)
     run.refresh_from_db()
     order.refresh_from_db()
     high.refresh_from_db()
