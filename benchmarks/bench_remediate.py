@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import statistics
 import sys
 import time
@@ -33,19 +32,12 @@ from patchdesk.engine.remediate import (
 )
 from patchdesk.engine.transport import Elevation, SshCredentials, SshTarget, parse_host_key
 from patchdesk_testing.testbed.hosts import TestbedHost
+from patchdesk_testing.testbed.oracles import pending_security
 from patchdesk_testing.testbed.testbed import Testbed, testbed_problem
-
-_INST = re.compile(r"^Inst (\S+) \[(\S+)\] \((\S+) (\S+) \[")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _pending(host: TestbedHost) -> dict[str, str]:
-    text = host.ssh("apt-get -s -o Debug::NoLocking=1 upgrade").stdout
-    found = (_INST.match(line) for line in text.splitlines())
-    return {m.group(1): m.group(3) for m in found if m and "Security" in m.group(4)}
 
 
 def _jobs(hosts: list[TestbedHost], key: str, *, every: bool) -> list[WorkJob]:
@@ -62,7 +54,7 @@ def _jobs(hosts: list[TestbedHost], key: str, *, every: bool) -> list[WorkJob]:
     inventories = asyncio.run(scan_hosts(targets, clock=_now))
     jobs = []
     for host, target, inventory in zip(hosts, targets, inventories, strict=True):
-        pending = _pending(host)
+        pending = pending_security(host)
         chosen = (
             sorted(pending) if every else ["libexpat1" if "libexpat1" in pending else min(pending)]
         )
@@ -118,7 +110,7 @@ def main() -> None:
                 )
                 breakdown.append((name, size, _phases(results)))
         for every, host in zip((False, True), baseline_hosts, strict=True):
-            pending = _pending(host)
+            pending = pending_security(host)
             names = (
                 sorted(pending)
                 if every

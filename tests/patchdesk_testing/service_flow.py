@@ -164,17 +164,19 @@ def flow_world_make(clock: Clock) -> FlowWorld:
     )
 
 
-def announce(flow: FlowWorld, *advisory_ids: str) -> None:
-    """Discover the announcements and confirm ``advisory_ids`` (they go out to customers)."""
+def announce(flow: FlowWorld, *advisory_ids: str, default_policy: bool = False) -> None:
+    """Discover the announcements and confirm ``advisory_ids`` (they go out to customers),
+    with the default response policy or a short one of the test's."""
     from patchdesk.desk.cases.services import announcement_confirm, announcements_discover
 
     announcements_discover()
     for advisory_id in advisory_ids:
+        announcement = flow.announcement(advisory_id)
         announcement_confirm(
-            flow.announcement(advisory_id),
+            announcement,
             actor=flow.operator,
-            response_policy_ja="方針",
-            response_policy_en="Policy",
+            response_policy_ja=announcement.response_policy_ja if default_policy else "方針",
+            response_policy_en=announcement.response_policy_en if default_policy else "Policy",
         )
 
 

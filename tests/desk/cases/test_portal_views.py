@@ -8,8 +8,6 @@ import pytest
 from patchdesk.desk.cases.models import CaseEvent, OutboxMessage
 from patchdesk.desk.cases.services import (
     RequestChoice,
-    announcement_confirm,
-    announcements_discover,
     case_message_post,
     case_request,
 )
@@ -20,20 +18,6 @@ from patchdesk_testing.contracts import client_for, page, user_make
 from patchdesk_testing.service_flow import HIGH_ADVISORY, MEDIUM_ADVISORY, FlowWorld
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def announced(flow: FlowWorld) -> FlowWorld:
-    announcements_discover()
-    for advisory_id in (HIGH_ADVISORY, MEDIUM_ADVISORY):
-        announcement = flow.announcement(advisory_id)
-        announcement_confirm(
-            announcement,
-            actor=flow.operator,
-            response_policy_ja=announcement.response_policy_ja,
-            response_policy_en=announcement.response_policy_en,
-        )
-    return flow
 
 
 def test_the_inbox_lists_only_the_companys_announcements(announced: FlowWorld) -> None:

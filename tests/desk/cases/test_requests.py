@@ -24,8 +24,6 @@ from patchdesk.desk.cases.errors import (
 from patchdesk.desk.cases.models import Case, CaseEvent, CaseItem, FlowSettings, OutboxMessage
 from patchdesk.desk.cases.services import (
     RequestChoice,
-    announcement_confirm,
-    announcements_discover,
     case_decline,
     case_request,
     case_verify,
@@ -48,20 +46,6 @@ def english() -> Iterator[None]:
 
 
 OK = RequestChoice(accept_disclaimers=True)
-
-
-@pytest.fixture
-def announced(flow: FlowWorld) -> FlowWorld:
-    announcements_discover()
-    for advisory_id in (HIGH_ADVISORY, MEDIUM_ADVISORY):
-        announcement = flow.announcement(advisory_id)
-        announcement_confirm(
-            announcement,
-            actor=flow.operator,
-            response_policy_ja=announcement.response_policy_ja,
-            response_policy_en=announcement.response_policy_en,
-        )
-    return flow
 
 
 def _states(case: Case) -> list[tuple[str, str]]:

@@ -10,8 +10,6 @@ from patchdesk.desk.cases.digest import digests_send_due
 from patchdesk.desk.cases.errors import CaseError
 from patchdesk.desk.cases.models import OutboxMessage
 from patchdesk.desk.cases.services import (
-    announcement_confirm,
-    announcements_discover,
     contact_digest_set,
     webhook_add,
 )
@@ -21,6 +19,7 @@ from patchdesk_testing.service_flow import (
     HIGH_ADVISORY,
     MEDIUM_ADVISORY,
     FlowWorld,
+    announce,
     deliver,
     parts,
     smtp_server,
@@ -31,14 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _confirm(flow: FlowWorld, advisory_id: str) -> None:
-    announcements_discover()
-    announcement = flow.announcement(advisory_id)
-    announcement_confirm(
-        announcement,
-        actor=flow.operator,
-        response_policy_ja=announcement.response_policy_ja,
-        response_policy_en=announcement.response_policy_en,
-    )
+    announce(flow, advisory_id, default_policy=True)
 
 
 def test_slack_and_json_webhooks_get_the_announcement(flow: FlowWorld) -> None:

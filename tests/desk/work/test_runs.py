@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -31,7 +32,7 @@ from patchdesk.desk.work.errors import (
 )
 from patchdesk.desk.work.models import WorkOrder, WorkRun
 from patchdesk.desk.work.remediation import work_runs_execute, work_runs_recover
-from patchdesk.desk.work.run_prepare import prepare_run
+from patchdesk.desk.work.run_prepare import PreparedRun, prepare_run
 from patchdesk.desk.work.run_record import record_run
 from patchdesk.desk.work.services import (
     work_order_result_record,
@@ -89,6 +90,35 @@ def _login(flow: FlowWorld) -> None:
         elevation=ElevationChoice.SUDO_PASSWORD,
         sudo_password=SECRET,
         actor=flow.operator,
+    )
+
+
+def _claimed(
+    flow: FlowWorld, clock: Clock, *advisory_ids: str
+) -> tuple[WorkOrder, WorkRun, PreparedRun]:
+    """web1's order for ``advisory_ids`` in its window, its run queued, claimed and prepared
+    (as the job would, before the engine runs)."""
+    order = _order(flow, *advisory_ids)
+    clock.set(2027, 1, 15, 10, 30)
+    run = work_run_request(order, actor=flow.operator, enqueue=False)
+    (claimed,) = remediation._claim(None, clock.now)
+    return order, run, prepare_run(claimed)
+
+
+def _engine_result(
+    clock: Clock, status: WorkStatus, *items: ItemResult, **fields: Any
+) -> WorkResult:
+    """What the engine would return for web1, 42 s of work."""
+    return WorkResult(
+        target="ssh://deploy@web1.example.jp:22",
+        hostname="web1",
+        status=status,
+        started_at=clock.now,
+        finished_at=clock.now + timedelta(seconds=42),
+        items=items,
+        is_changed=True,
+        apply_started=True,
+        **fields,
     )
 
 
@@ -177,11 +207,7 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
     """One order, two advisories on web1: the rescan verifies the High one fixed and not the
     Medium one: the order is partly done, the High countermeasure waits for the customer's
     verification and the Medium one goes back to be scheduled; each case hears its own."""
-    order = _order(flow, HIGH_ADVISORY, MEDIUM_ADVISORY)
-    clock.set(2027, 1, 15, 10, 30)
-    run = work_run_request(order, actor=flow.operator, enqueue=False)
-    (claimed,) = remediation._claim(None, clock.now)
-    prepared = prepare_run(claimed)
+    order, run, prepared = _claimed(flow, clock, HIGH_ADVISORY, MEDIUM_ADVISORY)
     assert prepared.refusal == ("no_credentials", "web1: no credentials on file")
     high = CaseItem.objects.get(case=flow.case(HIGH_ADVISORY, flow.fleet.sakura))
     medium = CaseItem.objects.get(case=flow.case(MEDIUM_ADVISORY, flow.fleet.sakura))
@@ -198,12 +224,11 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
         )
         return ItemResult(request=request, outcome=outcome, version_after=after)
 
-    result = WorkResult(
-        target="ssh://deploy@web1.example.jp:22",
-        hostname="web1",
-        status=WorkStatus.PARTIAL,
-        started_at=clock.now,
-        finished_at=clock.now + timedelta(seconds=42),
+    result = _engine_result(
+        clock,
+        WorkStatus.PARTIAL,
+        item(high, ItemOutcome.FIXED, "3.0.11-1~deb12u2"),
+        item(medium, ItemOutcome.NOT_FIXED, "3.0.11-1~deb12u2"),
         issues=(WorkIssue(code=WorkReason.NOT_FIXED, message="openssl below 3.0.13-1~deb12u1"),),
         changes=(
             PackageChange(
@@ -214,13 +239,7 @@ def test_each_countermeasure_follows_its_own_verified_fix(flow: FlowWorld, clock
                 is_expected=True,
             ),
         ),
-        items=(
-            item(high, ItemOutcome.FIXED, "3.0.11-1~deb12u2"),
-            item(medium, ItemOutcome.NOT_FIXED, "3.0.11-1~deb12u2"),
-        ),
         reboot_required=False,
-        is_changed=True,
-        apply_started=True,
     )
     record_run(prepared, result, clock.now)
     run.refresh_from_db()
@@ -247,11 +266,7 @@ def test_a_kernel_fix_waiting_for_a_reboot_is_done_and_the_notes_say_so(
 ) -> None:
     """The engine's ``fixed_pending_reboot`` (a fixed kernel installed, not yet running) counts
     as done; the notes tell the customer a reboot is required."""
-    order = _order(flow, HIGH_ADVISORY)
-    clock.set(2027, 1, 15, 10, 30)
-    run = work_run_request(order, actor=flow.operator, enqueue=False)
-    (claimed,) = remediation._claim(None, clock.now)
-    prepared = prepare_run(claimed)
+    order, run, prepared = _claimed(flow, clock, HIGH_ADVISORY)
     high = CaseItem.objects.get(case=flow.case(HIGH_ADVISORY, flow.fleet.sakura))
     finding = Finding.objects.get(server=flow.web1, advisory__advisory_id=HIGH_ADVISORY)
     request = RequestedItem(
@@ -259,16 +274,11 @@ def test_a_kernel_fix_waiting_for_a_reboot_is_done_and_the_notes_say_so(
         min_version=finding.fixed_version,
         item_id=f"{high.pk}:{finding.pk}",
     )
-    result = WorkResult(
-        target="ssh://deploy@web1.example.jp:22",
-        hostname="web1",
-        status=WorkStatus.DONE,
-        started_at=clock.now,
-        finished_at=clock.now + timedelta(seconds=42),
-        items=(ItemResult(request=request, outcome=ItemOutcome.FIXED_PENDING_REBOOT),),
+    result = _engine_result(
+        clock,
+        WorkStatus.DONE,
+        ItemResult(request=request, outcome=ItemOutcome.FIXED_PENDING_REBOOT),
         reboot_required=True,
-        is_changed=True,
-        apply_started=True,
     )
     record_run(prepared, result, clock.now)
     run.refresh_from_db()

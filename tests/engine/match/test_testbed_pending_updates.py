@@ -22,21 +22,10 @@ from patchdesk.engine.feeds.http import UrllibHttpClient
 from patchdesk.engine.match import AdvisoryIndex, Matcher
 from patchdesk.engine.model import AdvisoryKind
 from patchdesk.engine.transport import SshCredentials, SshTarget
+from patchdesk_testing.testbed.oracles import pending_security
 from patchdesk_testing.testbed.testbed import Testbed
 
 pytestmark = pytest.mark.testbed
-
-# Inst libssl3 [3.0.20-1~deb12u2] (3.0.22-1~deb12u2 Debian-Security:12/oldstable-security [amd64])
-_INST = re.compile(r"^Inst (\S+) \[(\S+)\] \((\S+) (\S+) \[")
-
-
-def _apt_pending_security(host_ssh: str) -> dict[str, str]:
-    pending = {}
-    for line in host_ssh.splitlines():
-        found = _INST.match(line)
-        if found and "Security" in found.group(4):
-            pending[found.group(1)] = found.group(3)
-    return pending
 
 
 def test_findings_equal_apts_pending_security_updates(testbed: Testbed) -> None:
@@ -52,8 +41,7 @@ def test_findings_equal_apts_pending_security_updates(testbed: Testbed) -> None:
     assert inventory.error is None, inventory.error
     assert inventory.platform is not None
 
-    apt = host.ssh("apt-get -s -o Debug::NoLocking=1 upgrade").stdout
-    expected = _apt_pending_security(apt)
+    expected = pending_security(host)
     assert expected, "a bookworm-only host always has pending bookworm-security updates"
 
     sources_text = "\n".join(

@@ -141,18 +141,13 @@ class CoverageJudge:
             return CoverageChoices.NEEDS_REVIEW
         if finding.level not in (SecurityLevel.HIGH, SecurityLevel.MEDIUM):
             return CoverageChoices.OUT_OF_SCOPE
-        contract = self.contract_today(server)
-        if contract is None:
+        if self.contract_today(server) is None:
             return CoverageChoices.NO_CONTRACT
         if finding.level == SecurityLevel.HIGH:
             return CoverageChoices.ACTIONABLE
         # Medium: the Security Update Service, in service since the advisory was confirmed (R11).
-        started_on = contract.start_date
-        if (
-            contract.plan == Plan.SECURITY_UPDATE
-            and started_on is not None
-            and started_on <= self.confirmed_on(finding.advisory)
-        ):
+        covering = self.plan_covering(server, self.confirmed_on(finding.advisory))
+        if covering == Plan.SECURITY_UPDATE:
             return CoverageChoices.ACTIONABLE
         return CoverageChoices.NOT_COVERED
 

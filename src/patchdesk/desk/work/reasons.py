@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from patchdesk.engine.model.work import PlanRefusalCode, RestartOutcome, WorkReason
 
-__all__ = ["DESK_REASONS", "reason_text", "restart_reason_text"]
+__all__ = ["NO_CREDENTIALS", "NO_INVENTORY", "WORKER_LOST", "reason_text", "restart_reason_text"]
 
 NO_CREDENTIALS = "no_credentials"
 NO_INVENTORY = "no_inventory"
 WORKER_LOST = "worker_lost"
-DESK_REASONS = (NO_CREDENTIALS, NO_INVENTORY, WORKER_LOST)
 
 _R = WorkReason
 _TEXTS: dict[str, Promise] = {
@@ -85,10 +84,14 @@ _TEXTS: dict[str, Promise] = {
 }
 
 
+def _worded(texts: dict[str, Promise], code: str) -> str:
+    text = texts.get(code)
+    return str(text) if text is not None else code  # an unknown code is shown as it is
+
+
 def reason_text(code: str) -> str:
     """The sentence for a reason code (the code itself when it is unknown)."""
-    text = _TEXTS.get(code)
-    return str(text) if text is not None else code
+    return _worded(_TEXTS, code)
 
 
 _RESTART_TEXTS: dict[str, Promise] = {
@@ -102,5 +105,4 @@ _RESTART_TEXTS: dict[str, Promise] = {
 
 def restart_reason_text(code: str) -> str:
     """Why a service still needs a restart, in a few words."""
-    text = _RESTART_TEXTS.get(code)
-    return str(text) if text is not None else code
+    return _worded(_RESTART_TEXTS, code)

@@ -21,6 +21,8 @@ from typing import Any, Final
 from django.utils import timezone
 
 from patchdesk.desk.fleet.models import Server
+from patchdesk.desk.fleet.services import scan_queue
+from patchdesk.desk.fleet.tasks import scans_execute
 from patchdesk.desk.work.models import WorkRun, WorkRunStatus
 from patchdesk.desk.work.reasons import WORKER_LOST
 from patchdesk.desk.work.run_prepare import PreparedRun, prepare_run_or_refuse
@@ -33,7 +35,6 @@ from patchdesk.engine.remediate import (
     WorkResult,
     run_works_blocking,
 )
-from patchdesk.engine.workflow.states import ItemState
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +119,6 @@ def _run_jobs(
 
 def _rescan(servers: list[Server]) -> None:
     """Scan the servers the work touched, so their findings show what is fixed now."""
-    from patchdesk.desk.fleet.services import scan_queue
-    from patchdesk.desk.fleet.tasks import scans_execute
-
     if servers:
         scans = scan_queue(servers, trigger="work", actor=None, enqueue=False)
         scans_execute([scan.pk for scan in scans])
@@ -145,8 +143,9 @@ def work_runs_execute(
             record_run(p, None, clock())
     if not ready:
         return [p.run for p in prepared]
-    engine: dict[str, Any] = {"connect": connect, "options": options}
-    results = _run_jobs(ready, concurrency=concurrency, clock=clock, **engine)
+    results = _run_jobs(
+        ready, concurrency=concurrency, clock=clock, connect=connect, options=options
+    )
     for p, result in zip(ready, results, strict=True):
         try:
             record_run(p, result, clock())
@@ -166,13 +165,9 @@ def work_runs_recover(*, now: datetime | None = None) -> int:
     ).select_related("order__server", "order__customer")
     count = 0
     for run in stale:
-        items = list(run.order.items.filter(state=ItemState.IN_PROGRESS).order_by("pk"))
-        prepared = PreparedRun(
-            run=run,
-            items=items,
-            requests={item.pk: ["?"] for item in items},
-            refusal=(WORKER_LOST, "no progress since " + (run.progress_at or now).isoformat()),
+        detail = "no progress since " + (run.progress_at or now).isoformat()
+        record_run(
+            PreparedRun.failed(run, WORKER_LOST, detail), None, now, status=WorkRunStatus.FAILED
         )
-        record_run(prepared, None, now, status=WorkRunStatus.FAILED)
         count += 1
     return count

@@ -50,6 +50,14 @@ class PreparedRun:
     job: WorkJob | None = None
     refusal: tuple[str, str] | None = None  # (code, detail)
 
+    @classmethod
+    def failed(cls, run: WorkRun, code: str, detail: str) -> PreparedRun:
+        """``run`` ended before the engine could tell anything: none of its countermeasures
+        in progress counts as fixed."""
+        items = list(run.order.items.filter(state=ItemState.IN_PROGRESS).order_by("pk"))
+        unknown = {item.pk: ["?"] for item in items}  # a request no result can answer
+        return cls(run=run, items=items, requests=unknown, refusal=(code, detail))
+
 
 def _requests_for(order: WorkOrder, items: list[CaseItem]) -> list[tuple[int, RequestedItem]]:
     """One request per open finding with a fix, for each countermeasure of the order."""
@@ -145,10 +153,5 @@ def prepare_run_or_refuse(run: WorkRun) -> PreparedRun:
         return prepare_run(run)
     except Exception as exc:
         logger.exception("preparing work run=%s failed", run.pk)
-        items = list(run.order.items.filter(state=ItemState.IN_PROGRESS).order_by("pk"))
-        return PreparedRun(
-            run=run,
-            items=items,
-            requests={item.pk: ["?"] for item in items},
-            refusal=(str(WorkReason.INTERNAL_ERROR), f"preparing the run: {type(exc).__name__}"),
-        )
+        detail = f"preparing the run: {type(exc).__name__}"
+        return PreparedRun.failed(run, str(WorkReason.INTERNAL_ERROR), detail)

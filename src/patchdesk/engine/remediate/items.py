@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from patchdesk.engine import versions
 from patchdesk.engine.model.inventory import InstalledPackage, KernelInfo
 from patchdesk.engine.model.platform import PackageFormat
 from patchdesk.engine.model.work import (
@@ -21,29 +20,11 @@ from patchdesk.engine.model.work import (
     PlannedItem,
     PlannedPackage,
     RequestedItem,
-    VersionBasis,
 )
 from patchdesk.engine.remediate.kernel import evaluate_kernel, verify_kernel
+from patchdesk.engine.remediate.minimums import compared_version, is_at_least, lowest_version
 
-__all__ = [
-    "ItemsEvaluation",
-    "compared_version",
-    "evaluate_items",
-    "is_at_least",
-    "verify_items",
-]
-
-
-def is_at_least(package_format: PackageFormat, version: str, minimum: str) -> bool:
-    """``version >= minimum`` in the platform's version order (invalid: never)."""
-    try:
-        return versions.compare(str(package_format), version, minimum) >= 0
-    except versions.InvalidVersion:
-        return False
-
-
-def compared_version(package: InstalledPackage, basis: VersionBasis) -> str:
-    return package.source_version if basis is VersionBasis.SOURCE else package.version
+__all__ = ["ItemsEvaluation", "evaluate_items", "verify_items"]
 
 
 def _by_name(packages: Iterable[InstalledPackage]) -> dict[str, list[InstalledPackage]]:
@@ -51,10 +32,6 @@ def _by_name(packages: Iterable[InstalledPackage]) -> dict[str, list[InstalledPa
     for package in packages:
         found.setdefault(package.name, []).append(package)
     return found
-
-
-def _lowest(package_format: PackageFormat, texts: Sequence[str]) -> str:
-    return min(texts, key=lambda text: versions.sort_key(str(package_format), text))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +66,9 @@ def evaluate_items(
         if not instances:
             items.append(PlannedItem(request=request, state=ItemState.NOT_INSTALLED))
             continue
-        lowest = _lowest(package_format, [compared_version(p, request.basis) for p in instances])
+        lowest = lowest_version(
+            package_format, [compared_version(p, request.basis) for p in instances]
+        )
         if target is not None:
             found = evaluate_kernel(request, target, installed, kernel, package_format)
             planned = PlannedItem(
@@ -165,7 +144,7 @@ def verify_items(
             continue
         instances = by_name.get(request.package, [])
         now = [compared_version(p, request.basis) for p in instances]
-        version_after = _lowest(package_format, now) if now else ""
+        version_after = lowest_version(package_format, now) if now else ""
         fixed = all(is_at_least(package_format, v, request.min_version) for v in now)
         if item.state is ItemState.TO_UPDATE and not now:
             outcome = ItemOutcome.NOT_INSTALLED  # removed: an unexpected change says so

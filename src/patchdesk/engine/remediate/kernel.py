@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from patchdesk.engine import versions
 from patchdesk.engine.model.inventory import HostInventory, InstalledPackage, KernelInfo
 from patchdesk.engine.model.platform import PackageFormat
 from patchdesk.engine.model.work import (
@@ -29,8 +28,8 @@ from patchdesk.engine.model.work import (
     ItemState,
     KernelTarget,
     RequestedItem,
-    VersionBasis,
 )
+from patchdesk.engine.remediate.minimums import compared_version, highest_version, is_at_least
 
 __all__ = [
     "KernelEvaluation",
@@ -121,21 +120,6 @@ def is_new_kernel_package(target: KernelTarget, name: str) -> bool:
     return any(re.fullmatch(pattern, name) for pattern in patterns)
 
 
-def _at_least(package_format: PackageFormat, version: str, minimum: str) -> bool:
-    try:
-        return versions.compare(str(package_format), version, minimum) >= 0
-    except versions.InvalidVersion:
-        return False
-
-
-def _compared(package: InstalledPackage, basis: VersionBasis) -> str:
-    return package.source_version if basis is VersionBasis.SOURCE else package.version
-
-
-def _highest(package_format: PackageFormat, texts: Sequence[str]) -> str:
-    return max(texts, key=lambda text: versions.sort_key(str(package_format), text), default="")
-
-
 def _running(
     candidates: Sequence[InstalledPackage],
     kernel: KernelInfo | None,
@@ -177,15 +161,17 @@ def _check(
 ) -> KernelVerification:
     candidates = [p for p in installed if is_flavour_kernel(target, p.name, package_format)]
     fixed = [
-        _compared(p, request.basis)
+        compared_version(p, request.basis)
         for p in candidates
-        if _at_least(package_format, _compared(p, request.basis), request.min_version)
+        if is_at_least(package_format, compared_version(p, request.basis), request.min_version)
     ]
-    running = [_compared(p, request.basis) for p in _running(candidates, kernel, package_format)]
+    running = [
+        compared_version(p, request.basis) for p in _running(candidates, kernel, package_format)
+    ]
     return KernelVerification(
-        is_running_fixed=any(_at_least(package_format, v, request.min_version) for v in running),
-        fixed_installed=_highest(package_format, fixed),
-        running_version=_highest(package_format, running),
+        is_running_fixed=any(is_at_least(package_format, v, request.min_version) for v in running),
+        fixed_installed=highest_version(package_format, fixed),
+        running_version=highest_version(package_format, running),
     )
 
 

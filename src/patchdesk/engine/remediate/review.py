@@ -35,8 +35,8 @@ from patchdesk.engine.model.work import (
     WorkPlan,
     WorkReason,
 )
-from patchdesk.engine.remediate.items import is_at_least
 from patchdesk.engine.remediate.kernel import is_flavour_kernel, is_new_kernel_package
+from patchdesk.engine.remediate.minimums import is_at_least
 
 __all__ = ["Review", "describe_entry", "review_transaction"]
 

@@ -7,818 +7,239 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("advisories", "0001_initial"),
-        ("billing", "0002_weekday_night_label"),
-        ("contracts", "0002_seed_calendar_and_documents"),
-        ("customers", "0002_contacts_billing_address"),
-        ("fleet", "0002_credentials_host_keys_scans"),
+        ('advisories', '0001_initial'),
+        ('billing', '0002_weekday_night_label'),
+        ('contracts', '0002_seed_calendar_and_documents'),
+        ('customers', '0002_contacts_billing_address'),
+        ('fleet', '0002_credentials_host_keys_scans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="FlowSettings",
+            name='FlowSettings',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "auto_confirm_high",
-                    models.BooleanField(
-                        default=False,
-                        help_text="New High advisories are confirmed and announced at once.",
-                        verbose_name="announce High without review",
-                    ),
-                ),
-                (
-                    "auto_confirm_medium",
-                    models.BooleanField(
-                        default=False,
-                        help_text="New Medium advisories are confirmed and announced at once.",
-                        verbose_name="announce Medium without review",
-                    ),
-                ),
-                (
-                    "announce_from",
-                    models.DateTimeField(
-                        blank=True,
-                        help_text="Advisories patchdesk confirmed before this moment are not listed (empty: from the first run of the review job, so an initial import is not announced).",
-                        null=True,
-                        verbose_name="review advisories confirmed from",
-                    ),
-                ),
-                (
-                    "request_days",
-                    models.PositiveSmallIntegerField(
-                        default=5,
-                        help_text="After this, an unanswered case closes as not requested (R7).",
-                        verbose_name="business days to request",
-                    ),
-                ),
-                (
-                    "verification_days",
-                    models.PositiveSmallIntegerField(
-                        default=3,
-                        help_text="After this, finished work without a reported problem closes as verified.",
-                        verbose_name="business days to verify",
-                    ),
-                ),
-                (
-                    "window_hours",
-                    models.PositiveSmallIntegerField(default=2, verbose_name="work window (hours)"),
-                ),
-                (
-                    "capacity_per_window",
-                    models.PositiveSmallIntegerField(
-                        default=2,
-                        help_text="How many work orders may overlap in business hours.",
-                        verbose_name="operators per window",
-                    ),
-                ),
-                (
-                    "offered_windows",
-                    models.PositiveSmallIntegerField(default=8, verbose_name="windows offered"),
-                ),
-                (
-                    "digest_hour",
-                    models.PositiveSmallIntegerField(
-                        default=9,
-                        help_text="In the provider's time zone.",
-                        verbose_name="daily digest at (hour)",
-                    ),
-                ),
-                (
-                    "operator_email",
-                    models.EmailField(
-                        blank=True,
-                        help_text="Problems, messages and paused servers; empty: every operator with a mail.",
-                        max_length=254,
-                        verbose_name="operators' mailbox",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('auto_confirm_high', models.BooleanField(default=False, help_text='New High advisories are confirmed and announced at once.', verbose_name='announce High without review')),
+                ('auto_confirm_medium', models.BooleanField(default=False, help_text='New Medium advisories are confirmed and announced at once.', verbose_name='announce Medium without review')),
+                ('announce_from', models.DateTimeField(blank=True, help_text='Advisories patchdesk confirmed before this moment are not listed (empty: from the first run of the review job, so an initial import is not announced).', null=True, verbose_name='review advisories confirmed from')),
+                ('request_days', models.PositiveSmallIntegerField(default=5, help_text='After this, an unanswered case closes as not requested (R7).', verbose_name='business days to request')),
+                ('verification_days', models.PositiveSmallIntegerField(default=3, help_text='After this, finished work without a reported problem closes as verified.', verbose_name='business days to verify')),
+                ('window_hours', models.PositiveSmallIntegerField(default=2, verbose_name='work window (hours)')),
+                ('capacity_per_window', models.PositiveSmallIntegerField(default=2, help_text='How many work orders may overlap in business hours.', verbose_name='operators per window')),
+                ('offered_windows', models.PositiveSmallIntegerField(default=8, verbose_name='windows offered')),
+                ('digest_hour', models.PositiveSmallIntegerField(default=9, help_text="In the provider's time zone.", verbose_name='daily digest at (hour)')),
+                ('operator_email', models.EmailField(blank=True, help_text='Problems, messages and paused servers; empty: every operator with a mail.', max_length=254, verbose_name="operators' mailbox")),
             ],
             options={
-                "verbose_name": "service flow settings",
-                "verbose_name_plural": "service flow settings",
+                'verbose_name': 'service flow settings',
+                'verbose_name_plural': 'service flow settings',
             },
         ),
         migrations.CreateModel(
-            name="Announcement",
+            name='Announcement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("platform_key", models.CharField(max_length=64, verbose_name="platform")),
-                ("platform_name", models.CharField(max_length=200, verbose_name="OS release")),
-                ("level", models.CharField(max_length=16, verbose_name="level")),
-                ("category", models.CharField(blank=True, max_length=64, verbose_name="category")),
-                ("response_policy_ja", models.TextField(verbose_name="response policy (Japanese)")),
-                ("response_policy_en", models.TextField(verbose_name="response policy (English)")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("pending_review", "To be confirmed"),
-                            ("sent", "Announced"),
-                            ("dismissed", "Dismissed"),
-                        ],
-                        default="pending_review",
-                        max_length=16,
-                        verbose_name="state",
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="listed at"
-                    ),
-                ),
-                (
-                    "confirmed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed at"),
-                ),
-                (
-                    "is_auto_confirmed",
-                    models.BooleanField(default=False, verbose_name="confirmed automatically"),
-                ),
-                (
-                    "sent_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="announced at"),
-                ),
-                (
-                    "dismissed_reason",
-                    models.TextField(blank=True, verbose_name="reason for dismissing"),
-                ),
-                (
-                    "advisory",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="announcements",
-                        to="advisories.advisory",
-                        verbose_name="advisory",
-                    ),
-                ),
-                (
-                    "confirmed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="confirmed by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('platform_key', models.CharField(max_length=64, verbose_name='platform')),
+                ('platform_name', models.CharField(max_length=200, verbose_name='OS release')),
+                ('level', models.CharField(max_length=16, verbose_name='level')),
+                ('category', models.CharField(blank=True, max_length=64, verbose_name='category')),
+                ('response_policy_ja', models.TextField(verbose_name='response policy (Japanese)')),
+                ('response_policy_en', models.TextField(verbose_name='response policy (English)')),
+                ('state', models.CharField(choices=[('pending_review', 'To be confirmed'), ('sent', 'Announced'), ('dismissed', 'Dismissed')], default='pending_review', max_length=16, verbose_name='state')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='listed at')),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
+                ('is_auto_confirmed', models.BooleanField(default=False, verbose_name='confirmed automatically')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='announced at')),
+                ('dismissed_reason', models.TextField(blank=True, verbose_name='reason for dismissing')),
+                ('advisory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='announcements', to='advisories.advisory', verbose_name='advisory')),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='confirmed by')),
             ],
             options={
-                "verbose_name": "announcement",
-                "verbose_name_plural": "announcements",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'announcement',
+                'verbose_name_plural': 'announcements',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Case",
+            name='Case',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "delivery",
-                    models.CharField(
-                        choices=[
-                            ("announce", "Announced"),
-                            ("portal_only", "Not covered by the plan (portal only)"),
-                        ],
-                        max_length=16,
-                        verbose_name="delivery",
-                    ),
-                ),
-                ("request_deadline_at", models.DateTimeField(verbose_name="request by")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="created at"
-                    ),
-                ),
-                ("is_closed", models.BooleanField(default=False, verbose_name="closed")),
-                (
-                    "closed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-                ),
-                (
-                    "announcement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="cases",
-                        to="cases.announcement",
-                        verbose_name="announcement",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="cases",
-                        to="customers.customer",
-                        verbose_name="customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('delivery', models.CharField(choices=[('announce', 'Announced'), ('portal_only', 'Not covered by the plan (portal only)')], max_length=16, verbose_name='delivery')),
+                ('request_deadline_at', models.DateTimeField(verbose_name='request by')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
+                ('is_closed', models.BooleanField(default=False, verbose_name='closed')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
+                ('announcement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.announcement', verbose_name='announcement')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='customers.customer', verbose_name='customer')),
             ],
             options={
-                "verbose_name": "case",
-                "verbose_name_plural": "cases",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'case',
+                'verbose_name_plural': 'cases',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="CaseItem",
+            name='CaseItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("awaiting_request", "Waiting for your request"),
-                            ("quote_pending", "Off-hours: quote pending"),
-                            ("requested", "Requested"),
-                            ("scheduled", "Scheduled"),
-                            ("in_progress", "In progress"),
-                            ("failed", "Failed: to be rescheduled"),
-                            ("done", "Done: waiting for verification"),
-                            ("problem_reported", "Problem reported"),
-                            ("verified", "Verified"),
-                            ("declined", "Declined"),
-                            ("not_requested", "Not requested"),
-                            ("not_applicable", "No action needed"),
-                        ],
-                        max_length=20,
-                        verbose_name="state",
-                    ),
-                ),
-                ("is_affected", models.BooleanField(default=False, verbose_name="affected")),
-                (
-                    "is_actionable",
-                    models.BooleanField(default=False, verbose_name="covered by the plan"),
-                ),
-                (
-                    "plan",
-                    models.CharField(
-                        blank=True, max_length=32, verbose_name="plan on the confirmation day"
-                    ),
-                ),
-                (
-                    "request_key",
-                    models.CharField(blank=True, max_length=64, verbose_name="submission key"),
-                ),
-                (
-                    "requested_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="requested at"),
-                ),
-                (
-                    "is_on_behalf",
-                    models.BooleanField(default=False, verbose_name="recorded by an operator"),
-                ),
-                (
-                    "received_via",
-                    models.CharField(blank=True, max_length=200, verbose_name="received through"),
-                ),
-                (
-                    "by_standing_consent",
-                    models.BooleanField(default=False, verbose_name="by standing consent"),
-                ),
-                (
-                    "window_kind",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("business", "Business hours"),
-                            ("off_hours", "Off-hours (quoted)"),
-                        ],
-                        max_length=16,
-                        verbose_name="work time",
-                    ),
-                ),
-                (
-                    "preferred_starts_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="preferred start"),
-                ),
-                (
-                    "preferred_ends_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="preferred end"),
-                ),
-                (
-                    "declined_reason",
-                    models.TextField(blank=True, verbose_name="reason for declining"),
-                ),
-                (
-                    "done_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="work done at"),
-                ),
-                (
-                    "verification_deadline_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="verify by"),
-                ),
-                (
-                    "verified_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="verified at"),
-                ),
-                (
-                    "is_auto_verified",
-                    models.BooleanField(default=False, verbose_name="closed without an answer"),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="updated at"
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="cases.case",
-                        verbose_name="case",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="case_items",
-                        to="billing.quote",
-                        verbose_name="quote",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="requested by",
-                    ),
-                ),
-                (
-                    "server",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="case_items",
-                        to="fleet.server",
-                        verbose_name="server",
-                    ),
-                ),
-                (
-                    "specification",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="contracts.servicedocument",
-                        verbose_name="specification accepted",
-                    ),
-                ),
-                (
-                    "terms",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="contracts.servicedocument",
-                        verbose_name="terms accepted",
-                    ),
-                ),
-                (
-                    "verified_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="verified by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('state', models.CharField(choices=[('awaiting_request', 'Waiting for your request'), ('quote_pending', 'Off-hours: quote pending'), ('requested', 'Requested'), ('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('failed', 'Failed: to be rescheduled'), ('done', 'Done: waiting for verification'), ('problem_reported', 'Problem reported'), ('verified', 'Verified'), ('declined', 'Declined'), ('not_requested', 'Not requested'), ('not_applicable', 'No action needed')], max_length=20, verbose_name='state')),
+                ('is_affected', models.BooleanField(default=False, verbose_name='affected')),
+                ('is_actionable', models.BooleanField(default=False, verbose_name='covered by the plan')),
+                ('plan', models.CharField(blank=True, max_length=32, verbose_name='plan on the confirmation day')),
+                ('request_key', models.CharField(blank=True, max_length=64, verbose_name='submission key')),
+                ('requested_at', models.DateTimeField(blank=True, null=True, verbose_name='requested at')),
+                ('is_on_behalf', models.BooleanField(default=False, verbose_name='recorded by an operator')),
+                ('received_via', models.CharField(blank=True, max_length=200, verbose_name='received through')),
+                ('by_standing_consent', models.BooleanField(default=False, verbose_name='by standing consent')),
+                ('window_kind', models.CharField(blank=True, choices=[('business', 'Business hours'), ('off_hours', 'Off-hours (quoted)')], max_length=16, verbose_name='work time')),
+                ('preferred_starts_at', models.DateTimeField(blank=True, null=True, verbose_name='preferred start')),
+                ('preferred_ends_at', models.DateTimeField(blank=True, null=True, verbose_name='preferred end')),
+                ('declined_reason', models.TextField(blank=True, verbose_name='reason for declining')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='work done at')),
+                ('verification_deadline_at', models.DateTimeField(blank=True, null=True, verbose_name='verify by')),
+                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
+                ('is_auto_verified', models.BooleanField(default=False, verbose_name='closed without an answer')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='cases.case', verbose_name='case')),
+                ('quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_items', to='billing.quote', verbose_name='quote')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ('server', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_items', to='fleet.server', verbose_name='server')),
+                ('specification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.servicedocument', verbose_name='specification accepted')),
+                ('terms', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.servicedocument', verbose_name='terms accepted')),
+                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='verified by')),
             ],
             options={
-                "verbose_name": "case item",
-                "verbose_name_plural": "case items",
-                "ordering": ["case", "server__name"],
+                'verbose_name': 'case item',
+                'verbose_name_plural': 'case items',
+                'ordering': ['case', 'server__name'],
             },
         ),
         migrations.CreateModel(
-            name="CaseEvent",
+            name='CaseEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("announced", "Announcement"),
-                            ("requested", "Request"),
-                            ("declined", "Declined"),
-                            ("quote", "Quote"),
-                            ("scheduled", "Scheduled"),
-                            ("unscheduled", "Schedule cancelled"),
-                            ("reminder", "Reminder"),
-                            ("work_started", "Work started"),
-                            ("work_done", "Work done"),
-                            ("work_failed", "Work failed"),
-                            ("verified", "Verified"),
-                            ("problem", "Problem reported"),
-                            ("resolved", "Problem resolved"),
-                            ("expired", "Not requested in time"),
-                            ("message", "Message"),
-                            ("note", "Internal note"),
-                            ("service", "Service paused or resumed"),
-                        ],
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "actor_label",
-                    models.CharField(blank=True, max_length=150, verbose_name="by (label)"),
-                ),
-                ("is_operator", models.BooleanField(default=True, verbose_name="by the provider")),
-                ("text", models.TextField(blank=True, verbose_name="text")),
-                ("params", models.JSONField(blank=True, default=dict, verbose_name="details")),
-                ("is_internal", models.BooleanField(default=False, verbose_name="internal")),
-                (
-                    "created_at",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="at"),
-                ),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="cases.case",
-                        verbose_name="case",
-                    ),
-                ),
-                (
-                    "item",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="cases.caseitem",
-                        verbose_name="server",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('announced', 'Announcement'), ('requested', 'Request'), ('declined', 'Declined'), ('quote', 'Quote'), ('scheduled', 'Scheduled'), ('unscheduled', 'Schedule cancelled'), ('reminder', 'Reminder'), ('work_started', 'Work started'), ('work_done', 'Work done'), ('work_failed', 'Work failed'), ('verified', 'Verified'), ('problem', 'Problem reported'), ('resolved', 'Problem resolved'), ('expired', 'Not requested in time'), ('message', 'Message'), ('note', 'Internal note'), ('service', 'Service paused or resumed')], max_length=16, verbose_name='kind')),
+                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='by (label)')),
+                ('is_operator', models.BooleanField(default=True, verbose_name='by the provider')),
+                ('text', models.TextField(blank=True, verbose_name='text')),
+                ('params', models.JSONField(blank=True, default=dict, verbose_name='details')),
+                ('is_internal', models.BooleanField(default=False, verbose_name='internal')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case', verbose_name='case')),
+                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.caseitem', verbose_name='server')),
             ],
             options={
-                "verbose_name": "case event",
-                "verbose_name_plural": "case events",
-                "ordering": ["created_at", "id"],
+                'verbose_name': 'case event',
+                'verbose_name_plural': 'case events',
+                'ordering': ['created_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ContactPreference",
+            name='ContactPreference',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "wants_digest",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Announcements about none of the customer's affected servers come once a day.",
-                        verbose_name="daily digest",
-                    ),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="updated at"
-                    ),
-                ),
-                (
-                    "contact",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="preference",
-                        to="customers.contact",
-                        verbose_name="contact",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('wants_digest', models.BooleanField(default=False, help_text="Announcements about none of the customer's affected servers come once a day.", verbose_name='daily digest')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
+                ('contact', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='preference', to='customers.contact', verbose_name='contact')),
             ],
             options={
-                "verbose_name": "contact preference",
-                "verbose_name_plural": "contact preferences",
+                'verbose_name': 'contact preference',
+                'verbose_name_plural': 'contact preferences',
             },
         ),
         migrations.CreateModel(
-            name="CustomerWebhook",
+            name='CustomerWebhook',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("slack", "Slack-compatible"), ("json", "Generic JSON")],
-                        max_length=16,
-                        verbose_name="format",
-                    ),
-                ),
-                ("url", models.URLField(max_length=500, verbose_name="URL")),
-                ("is_enabled", models.BooleanField(default=True, verbose_name="enabled")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="created at"
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="webhooks",
-                        to="customers.customer",
-                        verbose_name="customer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('slack', 'Slack-compatible'), ('json', 'Generic JSON')], max_length=16, verbose_name='format')),
+                ('url', models.URLField(max_length=500, verbose_name='URL')),
+                ('is_enabled', models.BooleanField(default=True, verbose_name='enabled')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhooks', to='customers.customer', verbose_name='customer')),
             ],
             options={
-                "verbose_name": "webhook",
-                "verbose_name_plural": "webhooks",
-                "ordering": ["customer", "pk"],
+                'verbose_name': 'webhook',
+                'verbose_name_plural': 'webhooks',
+                'ordering': ['customer', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="OutboxMessage",
+            name='OutboxMessage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "key",
-                    models.CharField(max_length=200, unique=True, verbose_name="idempotency key"),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "Mail"),
-                            ("slack", "Slack webhook"),
-                            ("json", "JSON webhook"),
-                        ],
-                        max_length=16,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("kind", models.CharField(max_length=32, verbose_name="notice")),
-                ("recipient", models.CharField(max_length=500, verbose_name="recipient")),
-                ("language", models.CharField(max_length=8, verbose_name="language")),
-                ("subject", models.CharField(blank=True, max_length=300, verbose_name="subject")),
-                ("body_text", models.TextField(blank=True, verbose_name="text")),
-                ("body_html", models.TextField(blank=True, verbose_name="HTML")),
-                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("held", "Held for the daily digest"),
-                            ("queued", "Queued"),
-                            ("sending", "Sending"),
-                            ("sent", "Sent"),
-                            ("failed", "Failed"),
-                            ("digested", "Sent in a digest"),
-                        ],
-                        default="queued",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
-                (
-                    "next_attempt_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt at"),
-                ),
-                ("last_error", models.TextField(blank=True, verbose_name="last error")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="created at"
-                    ),
-                ),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
-                (
-                    "case",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="outbox",
-                        to="cases.case",
-                        verbose_name="case",
-                    ),
-                ),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="customers.contact",
-                        verbose_name="contact",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="outbox",
-                        to="customers.customer",
-                        verbose_name="customer",
-                    ),
-                ),
-                (
-                    "digest",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="digested",
-                        to="cases.outboxmessage",
-                        verbose_name="sent in digest",
-                    ),
-                ),
-                (
-                    "retried_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="retried by",
-                    ),
-                ),
-                (
-                    "webhook",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="cases.customerwebhook",
-                        verbose_name="webhook",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=200, unique=True, verbose_name='idempotency key')),
+                ('channel', models.CharField(choices=[('email', 'Mail'), ('slack', 'Slack webhook'), ('json', 'JSON webhook')], max_length=16, verbose_name='channel')),
+                ('kind', models.CharField(max_length=32, verbose_name='notice')),
+                ('recipient', models.CharField(max_length=500, verbose_name='recipient')),
+                ('language', models.CharField(max_length=8, verbose_name='language')),
+                ('subject', models.CharField(blank=True, max_length=300, verbose_name='subject')),
+                ('body_text', models.TextField(blank=True, verbose_name='text')),
+                ('body_html', models.TextField(blank=True, verbose_name='HTML')),
+                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
+                ('status', models.CharField(choices=[('held', 'Held for the daily digest'), ('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('digested', 'Sent in a digest')], default='queued', max_length=16, verbose_name='status')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt at')),
+                ('last_error', models.TextField(blank=True, verbose_name='last error')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
+                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbox', to='cases.case', verbose_name='case')),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact', verbose_name='contact')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='customers.customer', verbose_name='customer')),
+                ('digest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='digested', to='cases.outboxmessage', verbose_name='sent in digest')),
+                ('retried_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='retried by')),
+                ('webhook', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.customerwebhook', verbose_name='webhook')),
             ],
             options={
-                "verbose_name": "outbox message",
-                "verbose_name_plural": "outbox messages",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'outbox message',
+                'verbose_name_plural': 'outbox messages',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ServerServiceState",
+            name='ServerServiceState',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "standing_consent",
-                    models.BooleanField(
-                        default=False,
-                        help_text="High countermeasures are requested and booked in the next business window.",
-                        verbose_name="apply High automatically",
-                    ),
-                ),
-                (
-                    "consent_set_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="consent changed at"),
-                ),
-                (
-                    "paused_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="paused since"),
-                ),
-                (
-                    "pause_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[("auth_rejected", "The server rejected our credentials")],
-                        max_length=32,
-                        verbose_name="reason for the pause",
-                    ),
-                ),
-                (
-                    "resumed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last resumed at"),
-                ),
-                (
-                    "consent_set_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="consent changed by",
-                    ),
-                ),
-                (
-                    "server",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="service_state",
-                        to="fleet.server",
-                        verbose_name="server",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('standing_consent', models.BooleanField(default=False, help_text='High countermeasures are requested and booked in the next business window.', verbose_name='apply High automatically')),
+                ('consent_set_at', models.DateTimeField(blank=True, null=True, verbose_name='consent changed at')),
+                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='paused since')),
+                ('pause_reason', models.CharField(blank=True, choices=[('auth_rejected', 'The server rejected our credentials')], max_length=32, verbose_name='reason for the pause')),
+                ('resumed_at', models.DateTimeField(blank=True, null=True, verbose_name='last resumed at')),
+                ('consent_set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='consent changed by')),
+                ('server', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='service_state', to='fleet.server', verbose_name='server')),
             ],
             options={
-                "verbose_name": "server service state",
-                "verbose_name_plural": "server service states",
+                'verbose_name': 'server service state',
+                'verbose_name_plural': 'server service states',
             },
         ),
         migrations.AddConstraint(
-            model_name="announcement",
-            constraint=models.UniqueConstraint(
-                fields=("advisory", "platform_key"), name="announcement_advisory_platform"
-            ),
+            model_name='announcement',
+            constraint=models.UniqueConstraint(fields=('advisory', 'platform_key'), name='announcement_advisory_platform'),
         ),
         migrations.AddConstraint(
-            model_name="case",
-            constraint=models.UniqueConstraint(
-                fields=("announcement", "customer"), name="case_announcement_customer"
-            ),
+            model_name='case',
+            constraint=models.UniqueConstraint(fields=('announcement', 'customer'), name='case_announcement_customer'),
         ),
         migrations.AddIndex(
-            model_name="caseitem",
-            index=models.Index(fields=["state"], name="case_item_state"),
+            model_name='caseitem',
+            index=models.Index(fields=['state'], name='case_item_state'),
         ),
         migrations.AddConstraint(
-            model_name="caseitem",
-            constraint=models.UniqueConstraint(fields=("case", "server"), name="case_item_server"),
+            model_name='caseitem',
+            constraint=models.UniqueConstraint(fields=('case', 'server'), name='case_item_server'),
         ),
         migrations.AddConstraint(
-            model_name="customerwebhook",
-            constraint=models.UniqueConstraint(
-                fields=("customer", "url"), name="webhook_customer_url"
-            ),
+            model_name='customerwebhook',
+            constraint=models.UniqueConstraint(fields=('customer', 'url'), name='webhook_customer_url'),
         ),
         migrations.AddIndex(
-            model_name="outboxmessage",
-            index=models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            model_name='outboxmessage',
+            index=models.Index(fields=['status', 'next_attempt_at'], name='outbox_due'),
         ),
     ]

@@ -14,7 +14,7 @@ from patchdesk.desk.advisories.models import Advisory, AffectedPackage
 from patchdesk.desk.cases.choices import AnnouncementState
 from patchdesk.desk.cases.common import flow_settings_get, now_or
 from patchdesk.desk.cases.errors import AnnouncementNotPendingError, AnnouncementNotSentError
-from patchdesk.desk.cases.models import Announcement, FlowSettings
+from patchdesk.desk.cases.models import Announcement, CaseItem, FlowSettings
 from patchdesk.desk.cases.outbox import outbox_kick_on_commit
 from patchdesk.desk.cases.services.audience import announcement_deliver
 from patchdesk.desk.cases.services.levels import advisory_level, default_response_policy
@@ -22,9 +22,11 @@ from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.contracts.services._common import check_operator
 from patchdesk.desk.core.errors import ValidationFailedError
 from patchdesk.desk.core.services import audit_record
+from patchdesk.desk.findings.models import Finding, FindingState
 from patchdesk.desk.fleet.models import Server
 from patchdesk.desk.platforms.models import SupportedPlatform
 from patchdesk.engine.workflow.review import ReviewRoute, review_route
+from patchdesk.engine.workflow.states import ItemState
 
 logger = logging.getLogger(__name__)
 
@@ -241,10 +243,6 @@ def announcements_follow_late_findings(*, now: datetime | None = None) -> int:
     """Periodic: a server that lacked the package when an advisory was announced and has it
     now (a later scan found it) gets its countermeasure to request, and its customer is told
     again, once per such server. Each announcement in its own transaction."""
-    from patchdesk.desk.cases.models import CaseItem
-    from patchdesk.desk.findings.models import Finding, FindingState
-    from patchdesk.engine.workflow.states import ItemState
-
     now = now_or(now)
     found_late = Finding.objects.filter(
         server_id=OuterRef("server_id"),

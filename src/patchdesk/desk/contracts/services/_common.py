@@ -56,3 +56,21 @@ def transition(contract: Contract, action: ContractAction) -> ContractState:
 
 def rule(exc: ContractRuleError, **extra: object) -> ContractError:
     return from_rule(exc, **extra)
+
+
+def decide(
+    contract: Contract,
+    state: ContractState,
+    *,
+    actor: User | None,
+    now: datetime,
+    **fields: object,
+) -> str:
+    """Record an operator's decision on an application (the locked ``contract``): its new
+    state, when and by whom, and ``fields``; returns the state before, for the audit entry."""
+    before = contract.state
+    contract.state, contract.decided_at, contract.decided_by = state, now, actor
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.save(update_fields=["state", "decided_at", "decided_by", *fields])
+    return before

@@ -24,6 +24,7 @@ from patchdesk.desk.contracts.selectors import business_calendar, documents_in_f
 from patchdesk.desk.contracts.services._common import (
     check_may_act_for,
     check_operator,
+    decide,
     lock,
     now_or,
     provider_today,
@@ -196,12 +197,7 @@ def contract_accept(
         check_start(start_date=start, support_ends_on=platform.vendor_support_ends_on)
     except ContractRuleError as exc:
         raise rule(exc) from None
-    before = contract.state
-    contract.state = state
-    contract.decided_at = now
-    contract.decided_by = actor
-    contract.start_date = start
-    contract.save(update_fields=["state", "decided_at", "decided_by", "start_date"])
+    before = decide(contract, state, actor=actor, now=now, start_date=start)
     audit_record(
         actor=actor,
         action="contract.accept",
@@ -232,12 +228,7 @@ def contract_reject(
     state = transition(contract, ContractAction.REJECT)
     if not reason.strip():
         raise ValidationFailedError(field="reason", reason="empty")
-    before = contract.state
-    contract.state = state
-    contract.decided_at = now_or(now)
-    contract.decided_by = actor
-    contract.rejection_reason = reason.strip()
-    contract.save(update_fields=["state", "decided_at", "decided_by", "rejection_reason"])
+    before = decide(contract, state, actor=actor, now=now_or(now), rejection_reason=reason.strip())
     audit_record(
         actor=actor,
         action="contract.plan_change_reject" if contract.previous_id else "contract.reject",

@@ -29,6 +29,7 @@ from patchdesk.desk.contracts.selectors import (
 from patchdesk.desk.contracts.services._common import (
     check_may_act_for,
     check_operator,
+    decide,
     lock,
     now_or,
     provider_today,
@@ -164,12 +165,7 @@ def contract_plan_change_accept(
     old.ended_on = last_day
     old.end_reason = EndReasonChoices.PLAN_CHANGED
     old.save(update_fields=["ended_on", "end_reason"])
-    before = contract.state
-    contract.state = state
-    contract.decided_at = now
-    contract.decided_by = actor
-    contract.start_date = effective_on
-    contract.save(update_fields=["state", "decided_at", "decided_by", "start_date"])
+    before = decide(contract, state, actor=actor, now=now, start_date=effective_on)
     audit_record(
         actor=actor,
         action="contract.plan_change_accept",

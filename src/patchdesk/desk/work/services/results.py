@@ -20,7 +20,6 @@ from patchdesk.desk.cases.common import (
     service_state_get,
 )
 from patchdesk.desk.cases.errors import ServicePausedError
-from patchdesk.desk.cases.notices import notify_customer
 from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.contracts.services._common import check_operator
 from patchdesk.desk.core.services import audit_record
@@ -29,6 +28,7 @@ from patchdesk.desk.work.errors import (
     WorkOutcomeInvalidError,
 )
 from patchdesk.desk.work.models import ACTIVE_STATUSES, WorkOrder, WorkOrderStatus
+from patchdesk.desk.work.notices import order_cases_notify
 from patchdesk.desk.work.services.scheduling import lock_order, order_items
 from patchdesk.engine.workflow.states import ItemEvent, ItemState
 from patchdesk.engine.workflow.timing import (
@@ -131,22 +131,16 @@ def work_order_result_record(
         changes={"status": order.status, "reason": order.reason_code},
         message=order.result_notes,
     )
-    for case in {item.case for item in items}:
-        in_case = [item for item in items if item.case_id == case.pk]
-        done = all(fixed[item.pk] for item in in_case)
-        notify_customer(
-            order.customer,
-            template="customer_notice",
-            key=f"work-{'done' if done else 'failed'}:{order.pk}:{case.pk}",
-            context={
-                "event": "work_done" if done else "work_failed",
-                "order": order,
-                "items": in_case,
-                "show_disclaimers": done,
-                "text": order.result_notes,
-            },
-            case=case,
+    failed_cases = {item.case_id for item in items if not fixed[item.pk]}
+    for done in (True, False):
+        order_cases_notify(
+            order,
+            [item for item in items if (item.case_id not in failed_cases) is done],
+            event="work_done" if done else "work_failed",
+            key="work-done" if done else "work-failed",
             now=now,
+            show_disclaimers=done,
+            text=order.result_notes,
         )
     if reason_code == PauseReason.AUTH_REJECTED:
         from patchdesk.desk.cases.services.service_state import server_pause
@@ -176,18 +170,7 @@ def _remind(order_id: int, now: datetime) -> bool:
             params={"order": order.number, "starts_at": order.starts_at.isoformat()},
             now=now,
         )
-        notify_customer(
-            order.customer,
-            template="customer_notice",
-            key=f"reminder:{order.pk}:{case.pk}",
-            context={
-                "event": "reminder",
-                "order": order,
-                "items": [i for i in items if i.case_id == case.pk],
-            },
-            case=case,
-            now=now,
-        )
+    order_cases_notify(order, items, event="reminder", key="reminder", now=now)
     return True
 
 

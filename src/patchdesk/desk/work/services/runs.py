@@ -16,6 +16,7 @@ from patchdesk.desk.accounts.models import User
 from patchdesk.desk.cases.common import now_or, service_state_get
 from patchdesk.desk.cases.errors import ServicePausedError
 from patchdesk.desk.contracts.services._common import check_operator
+from patchdesk.desk.core.errors import PatchdeskError
 from patchdesk.desk.core.services import audit_record
 from patchdesk.desk.work.errors import (
     WorkOrderClosedError,
@@ -29,6 +30,7 @@ from patchdesk.desk.work.models import (
     WorkOrderStatus,
     WorkRun,
 )
+from patchdesk.desk.work.selectors import work_orders_due
 from patchdesk.desk.work.services.results import start_order
 from patchdesk.desk.work.services.scheduling import lock_order
 
@@ -100,17 +102,12 @@ def standing_consent_runs_queue(*, now: datetime | None = None) -> list[WorkRun]
     business-hours window") start by themselves when their window opens, with the default
     run options (restart what the update affects, never reboot). A refusal (e.g. the service
     was paused meanwhile) is logged and the order waits for an operator."""
-    from patchdesk.desk.core.errors import PatchdeskError
-
     now = now_or(now)
-    due = WorkOrder.objects.filter(
-        is_standing_consent=True,
-        status=WorkOrderStatus.SCHEDULED,
-        starts_at__lte=now,
-        ends_at__gt=now,
-    ).exclude(runs__status__in=ACTIVE_RUN_STATUSES)
+    due = work_orders_due(now=now).filter(
+        is_standing_consent=True, status=WorkOrderStatus.SCHEDULED
+    )
     queued = []
-    for order in due.order_by("starts_at", "pk"):
+    for order in due:
         try:
             queued.append(work_run_request(order, actor=None, enqueue=False, now=now))
         except PatchdeskError as exc:

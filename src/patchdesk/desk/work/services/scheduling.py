@@ -23,7 +23,6 @@ from patchdesk.desk.cases.common import (
 )
 from patchdesk.desk.cases.errors import ServicePausedError, WindowNotOfferedError
 from patchdesk.desk.cases.models import CaseItem
-from patchdesk.desk.cases.notices import notify_customer
 from patchdesk.desk.cases.services.requests import window_problem_text
 from patchdesk.desk.contracts.selectors import business_calendar
 from patchdesk.desk.contracts.services._common import check_operator
@@ -34,6 +33,7 @@ from patchdesk.desk.work.errors import (
     WorkOrderClosedError,
 )
 from patchdesk.desk.work.models import ACTIVE_STATUSES, WorkOrder, WorkOrderStatus
+from patchdesk.desk.work.notices import order_cases_notify
 from patchdesk.desk.work.selectors import booked_intervals, window_offers
 from patchdesk.engine.workflow.states import ItemEvent, ItemState
 from patchdesk.engine.workflow.timing import (
@@ -77,19 +77,7 @@ def _schedulable(items: Sequence[CaseItem]) -> list[CaseItem]:
 
 
 def _notify_scheduled(order: WorkOrder, items: Sequence[CaseItem], now: datetime) -> None:
-    for case in {item.case for item in items}:
-        notify_customer(
-            order.customer,
-            template="customer_notice",
-            key=f"scheduled:{order.pk}:{case.pk}",
-            context={
-                "event": "scheduled",
-                "order": order,
-                "items": [item for item in items if item.case_id == case.pk],
-            },
-            case=case,
-            now=now,
-        )
+    order_cases_notify(order, items, event="scheduled", key="scheduled", now=now)
 
 
 def _book(
